@@ -1,0 +1,58 @@
+# Helpers that give every fastbreak target the same flags, and register tests and
+# benchmarks with ctest under a label that says what they need.
+
+set(FASTBREAK_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+    -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+if(FASTBREAK_WERROR)
+  list(APPEND FASTBREAK_WARNINGS -Werror)
+endif()
+
+set(FASTBREAK_SANITIZER_FLAGS "")
+if(FASTBREAK_SANITIZE)
+  set(FASTBREAK_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all
+      -fno-omit-frame-pointer)
+elseif(FASTBREAK_TSAN)
+  set(FASTBREAK_SANITIZER_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
+endif()
+if(FASTBREAK_SANITIZER_FLAGS)
+  add_compile_options(${FASTBREAK_SANITIZER_FLAGS})
+  add_link_options(${FASTBREAK_SANITIZER_FLAGS})
+endif()
+
+# fastbreak_module(<name> SOURCES ... [DEPS ...]) -> static library fastbreak_<name>
+function(fastbreak_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(fastbreak_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(fastbreak_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_compile_options(fastbreak_${name} PRIVATE ${FASTBREAK_WARNINGS})
+  target_link_libraries(fastbreak_${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# fastbreak_test(<name> SOURCES ... DEPS ... [LABEL unit|sqlite|data|e2e] [TIMEOUT s])
+function(fastbreak_test name)
+  cmake_parse_arguments(ARG "" "LABEL;TIMEOUT" "SOURCES;DEPS" ${ARGN})
+  if(NOT ARG_LABEL)
+    set(ARG_LABEL unit)
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${FASTBREAK_WARNINGS})
+  target_compile_definitions(${name} PRIVATE
+      FASTBREAK_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data")
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} fastbreak_testing GTest::gtest_main)
+  add_test(NAME ${name} COMMAND ${name} --gtest_color=no)
+  set_tests_properties(${name} PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT})
+endfunction()
+
+# fastbreak_benchmark(<name> SOURCES ... DEPS ...): a Google Benchmark binary, also run once
+# in ctest (label "bench-smoke") so that benchmarks never rot.
+function(fastbreak_benchmark name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${FASTBREAK_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} benchmark::benchmark_main)
+  add_test(NAME ${name}_smoke COMMAND ${name} --benchmark_min_time=0.001)
+  set_tests_properties(${name}_smoke PROPERTIES LABELS bench-smoke TIMEOUT 300)
+endfunction()
