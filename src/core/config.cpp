@@ -31,6 +31,7 @@ Status ParseValue(const ConfigLoader::Target& target, std::string_view text, std
   }
   if (auto* i = std::get_if<int*>(&target)) return ParseInt(text, *i, key, source);
   if (auto* l = std::get_if<int64_t*>(&target)) return ParseInt(text, *l, key, source);
+  if (auto* z = std::get_if<size_t*>(&target)) return ParseInt(text, *z, key, source);
   if (auto* d = std::get_if<double*>(&target)) {
     std::string copy(text);
     char* end = nullptr;
@@ -136,7 +137,8 @@ Status ConfigLoader::LoadEnvironment(const char* const* environ) {
     std::string name(entry.substr(kPrefix.size(), eq - kPrefix.size()));
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    // The section is the part before the first '_': FASTBREAK_SERVER_IO_THREADS -> server.io_threads
+    // The section is the part before the first '_': FASTBREAK_SERVER_IO_THREADS ->
+    // server.io_threads
     const auto sep = name.find('_');
     if (sep == std::string::npos) continue;
     const std::string key = name.substr(0, sep) + "." + name.substr(sep + 1);
@@ -161,7 +163,8 @@ std::string ConfigLoader::Dump() const {
       section = this_section;
       out += section + ":\n";
     }
-    out += fmt::format("  # {}\n  {}: {}\n", entry.help, key.substr(dot + 1), ValueText(entry.target));
+    out +=
+        fmt::format("  # {}\n  {}: {}\n", entry.help, key.substr(dot + 1), ValueText(entry.target));
   }
   return out;
 }

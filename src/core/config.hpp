@@ -16,7 +16,7 @@ namespace fastbreak {
 
 class ConfigLoader {
  public:
-  using Target = std::variant<std::string*, int*, int64_t*, double*, bool*>;
+  using Target = std::variant<std::string*, int*, int64_t*, size_t*, double*, bool*>;
 
   // Registers `target` under `key` ("section.name", lower_snake_case). The pointee keeps its
   // current value as the default. REQUIRES: target outlives this loader; key unique.

@@ -53,7 +53,8 @@ TEST_F(ConfigTest, UnknownSectionIsRejectedByName) {
 }
 
 TEST_F(ConfigTest, WrongTypeIsRejected) {
-  EXPECT_ERROR(loader_.LoadYaml("server:\n  port: eighty\n", "f.yaml"), ErrorCode::kInvalidArgument);
+  EXPECT_ERROR(loader_.LoadYaml("server:\n  port: eighty\n", "f.yaml"),
+               ErrorCode::kInvalidArgument);
   EXPECT_ERROR(loader_.LoadYaml("server:\n  gzip: maybe\n", "f.yaml"), ErrorCode::kInvalidArgument);
   EXPECT_ERROR(loader_.LoadYaml("server:\n  port: [1, 2]\n", "f.yaml"),
                ErrorCode::kInvalidArgument);

@@ -67,12 +67,11 @@ inline Status Ok() { return {}; }
 }  // namespace fastbreak
 
 // Propagate an error from an expression returning Result<T> / Status.
-#define FB_RETURN_IF_ERROR(expr)                              \
-  do {                                                        \
-    if (auto fb_status_ = (expr); !fb_status_) {              \
-      return tl::unexpected<::fastbreak::Error>(              \
-          std::move(fb_status_).error());                     \
-    }                                                         \
+#define FB_RETURN_IF_ERROR(expr)                                                \
+  do {                                                                          \
+    if (auto fb_status_ = (expr); !fb_status_) {                                \
+      return tl::unexpected<::fastbreak::Error>(std::move(fb_status_).error()); \
+    }                                                                           \
   } while (false)
 
 #define FB_CONCAT_INNER_(a, b) a##b
@@ -81,7 +80,7 @@ inline Status Ok() { return {}; }
 // FB_ASSIGN_OR_RETURN(auto x, Foo()); declares x from a Result or returns its error.
 #define FB_ASSIGN_OR_RETURN(decl, expr) \
   FB_ASSIGN_OR_RETURN_IMPL_(FB_CONCAT_(fb_result_, __LINE__), decl, expr)
-#define FB_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr)                                 \
-  auto tmp = (expr);                                                               \
+#define FB_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr)                             \
+  auto tmp = (expr);                                                           \
   if (!tmp) return tl::unexpected<::fastbreak::Error>(std::move(tmp).error()); \
   decl = std::move(*tmp)

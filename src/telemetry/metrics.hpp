@@ -6,9 +6,11 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,10 +24,13 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 // writes the same cell (chosen once per thread), so concurrent writers rarely share a line.
 inline constexpr int kShards = 16;
 
-// Index of the calling thread's shard, in [0, kShards).
+// Index of the calling thread's shard, in [0, kShards). Assigned round-robin on a thread's first
+// call and fixed for the thread's lifetime.
 int ThisThreadShard() noexcept;
 
-// A monotonically increasing count. Thread-safe.
+// A monotonically increasing count. Thread-safe; Increment is a relaxed atomic add on the calling
+// thread's shard. Value sums the shards, so while writers run it is a count that was true at some
+// moment during the call, not a linearizable read.
 class Counter {
  public:
   void Increment(uint64_t n = 1) noexcept;
@@ -38,7 +43,7 @@ class Counter {
   std::array<Cell, kShards> cells_{};
 };
 
-// A value that goes up and down. Thread-safe.
+// A value that goes up and down. Thread-safe (one relaxed atomic; Add is a CAS loop).
 class Gauge {
  public:
   void Set(double value) noexcept;
@@ -61,7 +66,8 @@ class HistogramSnapshot {
   static constexpr int kSubBuckets = 1 << kSubBucketBits;  // 32
   static constexpr int kBuckets = (64 - kSubBucketBits + 1) * kSubBuckets;
 
-  // Bucket index of a value, and the [lower, upper] range of values a bucket holds.
+  // Bucket index of a value, and the [lower, upper] range of values a bucket holds (both
+  // inclusive). REQUIRES: 0 <= bucket < kBuckets.
   static int BucketOf(uint64_t value) noexcept;
   static uint64_t BucketLower(int bucket) noexcept;
   static uint64_t BucketUpper(int bucket) noexcept;
@@ -78,12 +84,16 @@ class HistogramSnapshot {
 
   // Number of recorded values <= `value` (exact at bucket boundaries, interpolated inside).
   double CountAtOrBelow(double value) const;
+  // CountAtOrBelow of each value, in one pass over the buckets. REQUIRES: `ascending` sorted.
+  std::vector<double> CountsAtOrBelow(std::span<const double> ascending) const;
 
   // Adds another snapshot's values into this one (e.g. the same metric from several
   // instances or threads).
   void Merge(const HistogramSnapshot& other);
 
+  // Records `value` `times` times. Sum() wraps around modulo 2^64 like the live histogram.
   void Add(uint64_t value, uint64_t times = 1);
+  // REQUIRES: 0 <= bucket < kBuckets.
   uint64_t BucketCount(int bucket) const { return buckets_[bucket]; }
 
  private:
@@ -92,10 +102,16 @@ class HistogramSnapshot {
   uint64_t sum_ = 0;
   uint64_t min_ = UINT64_MAX;
   uint64_t max_ = 0;
+
+  friend class Histogram;  // Snapshot() fills the fields directly
 };
 
 // A distribution of non-negative integer values (latencies in nanoseconds, sizes in bytes).
-// Record is lock-free and wait-free: a few relaxed atomic adds on the calling thread's shard.
+// Record is lock-free and wait-free: a few relaxed atomic adds on the calling thread's shard
+// (plus a CAS only when the value is a new per-shard min or max). Snapshot may run concurrently
+// with Record; its Count() is the sum of its buckets, so a snapshot is always self-consistent,
+// though Sum/Min/Max may lag a value that is being recorded at that instant.
+// Memory: kShards * kBuckets * 8 bytes (about 240 KiB) per histogram.
 class Histogram {
  public:
   Histogram();
@@ -111,7 +127,8 @@ class Histogram {
   std::unique_ptr<Shard[]> shards_;
 };
 
-// Records the time from construction to destruction into a histogram, in nanoseconds.
+// Records the time from construction to destruction into a histogram, in nanoseconds of
+// std::chrono::steady_clock. The histogram must outlive the timer.
 class ScopedTimer {
  public:
   explicit ScopedTimer(Histogram& histogram) noexcept;
@@ -129,7 +146,9 @@ struct HistogramOptions {
   // Multiplier from recorded units to exported units: 1e-9 turns nanoseconds into the seconds
   // Prometheus conventions ask for. Use 1.0 for sizes and counts.
   double export_scale = 1e-9;
-  // Upper bounds ("le") of the exported cumulative buckets, in exported units, ascending.
+  // Upper bounds ("le") of the exported cumulative buckets, in exported units, finite and
+  // strictly ascending. A bound's count is interpolated inside the internal bucket it falls in
+  // (see HistogramSnapshot::CountAtOrBelow) and rounded to an integer.
   std::vector<double> export_buckets = {0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001,
                                         0.0025,  0.005,   0.01,   0.025,   0.05,   0.1,
                                         0.25,    0.5,     1.0,    2.5,     5.0,    10.0};
@@ -139,8 +158,12 @@ struct HistogramOptions {
 // creating it on first use; references stay valid for the registry's lifetime, so hot paths
 // look a metric up once and keep the reference. Thread-safe.
 //
-// Names follow Prometheus rules ([a-zA-Z_:][a-zA-Z0-9_:]*); a name registered as one kind and
-// asked for as another, or an invalid name, is a programming error (std::invalid_argument).
+// Names follow Prometheus rules ([a-zA-Z_:][a-zA-Z0-9_:]*), label names [a-zA-Z_][a-zA-Z0-9_]*
+// without a leading "__" (and not "le" on histograms), each at most once per series. A name
+// registered as one kind and asked for as another, an invalid name or label name, or invalid
+// HistogramOptions, is a programming error (std::invalid_argument). Label order does not matter:
+// {a,b} and {b,a} are the same series. The help text and HistogramOptions of a family are those
+// given on its first registration; later calls' values are ignored.
 class MetricsRegistry {
  public:
   MetricsRegistry();
@@ -161,7 +184,7 @@ class MetricsRegistry {
  private:
   struct Family;
   mutable std::mutex mutex_;  // guards families_ (registration and export, never recording)
-  std::deque<std::unique_ptr<Family>> families_;
+  std::map<std::string, std::unique_ptr<Family>, std::less<>> families_;  // by metric name
 };
 
 }  // namespace fastbreak::telemetry

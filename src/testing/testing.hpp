@@ -9,23 +9,23 @@
 
 #include "core/error.hpp"
 
-#define ASSERT_OK(expr)                                                        \
-  do {                                                                         \
-    const auto& fb_r_ = (expr);                                                \
+#define ASSERT_OK(expr)                                                            \
+  do {                                                                             \
+    const auto& fb_r_ = (expr);                                                    \
     ASSERT_TRUE(fb_r_.has_value()) << #expr << " -> " << fb_r_.error().ToString(); \
   } while (false)
 
-#define EXPECT_OK(expr)                                                        \
-  do {                                                                         \
-    const auto& fb_r_ = (expr);                                                \
+#define EXPECT_OK(expr)                                                            \
+  do {                                                                             \
+    const auto& fb_r_ = (expr);                                                    \
     EXPECT_TRUE(fb_r_.has_value()) << #expr << " -> " << fb_r_.error().ToString(); \
   } while (false)
 
-#define EXPECT_ERROR(expr, expected_code)                                          \
-  do {                                                                             \
-    const auto& fb_r_ = (expr);                                                    \
-    ASSERT_FALSE(fb_r_.has_value()) << #expr << " succeeded, expected an error";   \
-    EXPECT_EQ(fb_r_.error().code, (expected_code)) << fb_r_.error().ToString();    \
+#define EXPECT_ERROR(expr, expected_code)                                        \
+  do {                                                                           \
+    const auto& fb_r_ = (expr);                                                  \
+    ASSERT_FALSE(fb_r_.has_value()) << #expr << " succeeded, expected an error"; \
+    EXPECT_EQ(fb_r_.error().code, (expected_code)) << fb_r_.error().ToString();  \
   } while (false)
 
 namespace fastbreak::testing {
@@ -53,6 +53,6 @@ std::string SharedDataMissingMessage();
 
 // Skips the current test when the shared data folder is absent; otherwise declares
 // `data_dir` (std::string).
-#define FB_REQUIRE_SHARED_DATA(data_dir)                                              \
-  const std::string data_dir = ::fastbreak::testing::SharedDataDir();                 \
+#define FB_REQUIRE_SHARED_DATA(data_dir)                              \
+  const std::string data_dir = ::fastbreak::testing::SharedDataDir(); \
   if (data_dir.empty()) GTEST_SKIP() << ::fastbreak::testing::SharedDataMissingMessage()

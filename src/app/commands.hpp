@@ -1,0 +1,39 @@
+// The subcommands of the fastbreak binary. Each returns the process exit code:
+// 0 success, 1 the command failed (message on stderr), 2 bad usage.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/options.hpp"
+
+namespace fastbreak::app {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// `fastbreak serve`: HTTP server until SIGINT/SIGTERM. `options` is fully loaded.
+int RunServe(const AppOptions& options);
+
+struct GenerateArgs {
+  std::string db_path;
+  int seasons = 3;
+  int start_season = 0;
+  uint64_t seed = 42;
+  bool play_by_play = true;
+  bool quiet = false;
+};
+int RunGenerate(const GenerateArgs& args);
+
+struct ImportArgs {
+  std::string format;
+  std::vector<std::string> sources;
+  std::string db_path;
+  bool quiet = false;
+};
+int RunImport(const ImportArgs& args);
+
+}  // namespace fastbreak::app

@@ -1,0 +1,134 @@
+// fastbreak: one binary, subcommands. Parses the command line, loads configuration and hands
+// over to a command; usage errors exit 2 with a one-line reason.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "app/commands.hpp"
+#include "core/log.hpp"
+
+extern char** environ;
+
+namespace fastbreak::app {
+namespace {
+
+constexpr const char* kDescription =
+    "fastbreak: NBA statistics for AI agents (MCP) and apps (REST), fast.";
+
+int UsageError(const std::string& message) {
+  fmt::print(stderr, "fastbreak: {}\nRun 'fastbreak --help' for usage.\n", message);
+  return kExitUsage;
+}
+
+// Loads the configuration: defaults, then --config FILE, then FASTBREAK_* environment, then
+// the flags given on the command line (`overrides`, key -> value).
+int LoadOptions(const std::string& config_file,
+                const std::vector<std::pair<std::string, std::string>>& overrides,
+                AppOptions& options) {
+  ConfigLoader loader;
+  BindOptions(loader, options);
+  if (!config_file.empty()) {
+    if (auto status = loader.LoadFile(config_file); !status) {
+      return UsageError(status.error().message);
+    }
+  }
+  if (auto status = loader.LoadEnvironment(environ); !status) {
+    return UsageError(status.error().message);
+  }
+  for (const auto& [key, value] : overrides) {
+    if (auto status = loader.Set(key, value, "command line"); !status) {
+      return UsageError(status.error().message);
+    }
+  }
+  return kExitOk;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App cli(kDescription, "fastbreak");
+  cli.require_subcommand(1);
+  cli.set_help_all_flag("--help-all", "Show help for every subcommand");
+  cli.footer("Run 'fastbreak COMMAND --help' for a command's options.");
+
+  // serve
+  auto* serve = cli.add_subcommand("serve", "HTTP server: /healthz, /metrics (MCP and REST next)");
+  std::string config_file;
+  std::string serve_db;
+  std::string host;
+  int port = -1;
+  int io_threads = -1;
+  std::string log_level;
+  serve->add_option("--db", serve_db, "SQLite database file (default: data/fastbreak.db)");
+  serve->add_option("--host", host, "address to listen on (default 127.0.0.1)");
+  serve->add_option("--port", port, "TCP port (default 8080; 0 picks a free port)")
+      ->check(CLI::Range(0, 65535));
+  serve->add_option("--io-threads", io_threads, "I/O threads (default: one per core)")
+      ->check(CLI::Range(0, 256));
+  serve->add_option("--config", config_file, "YAML configuration file")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
+
+  // generate
+  auto* generate = cli.add_subcommand("generate", "Write a synthetic NBA league into a database");
+  GenerateArgs gen;
+  generate->add_option("--db", gen.db_path, "SQLite database file to write")->required();
+  generate->add_option("--seasons", gen.seasons, "number of seasons (default 3)")
+      ->check(CLI::Range(1, 60));
+  generate
+      ->add_option("--start-season", gen.start_season,
+                   "start year of the first season, e.g. 2023 for 2023-24 (default: the last "
+                   "N seasons up to 2025-26)")
+      ->check(CLI::Range(1947, 2100));
+  generate->add_option("--seed", gen.seed, "random seed; the same seed gives the same league");
+  generate->add_flag("--no-play-by-play", "skip play-by-play rows (much smaller database)");
+  generate->add_flag("--quiet,-q", gen.quiet, "no progress bar");
+
+  // import
+  auto* import = cli.add_subcommand("import", "Import real NBA data files into a database");
+  ImportArgs imp;
+  import->add_option("format", imp.format, "kaggle | nba-api | 538")
+      ->required()
+      ->check(CLI::IsMember({"kaggle", "nba-api", "538"}));
+  import->add_option("sources", imp.sources, "files to import (all in one transaction)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  import->add_option("--db", imp.db_path, "SQLite database file to write")->required();
+  import->add_flag("--quiet,-q", imp.quiet, "no progress bar");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return UsageError(e.what());
+  }
+
+  if (serve->parsed()) {
+    AppOptions options;
+    options.sqlite.path = "data/fastbreak.db";
+    std::vector<std::pair<std::string, std::string>> overrides;
+    if (!serve_db.empty()) overrides.emplace_back("db.path", serve_db);
+    if (!host.empty()) overrides.emplace_back("server.host", host);
+    if (port >= 0) overrides.emplace_back("server.port", std::to_string(port));
+    if (io_threads >= 0) overrides.emplace_back("server.io_threads", std::to_string(io_threads));
+    if (!log_level.empty()) overrides.emplace_back("log.level", log_level);
+    if (int rc = LoadOptions(config_file, overrides, options); rc != kExitOk) return rc;
+    if (auto status = InitLogging(options.log_level); !status) {
+      return UsageError(status.error().message);
+    }
+    return RunServe(options);
+  }
+  (void)InitLogging("info");
+  if (generate->parsed()) {
+    gen.play_by_play = generate->count("--no-play-by-play") == 0;
+    return RunGenerate(gen);
+  }
+  return RunImport(imp);
+}
+
+}  // namespace
+}  // namespace fastbreak::app
+
+int main(int argc, char** argv) { return fastbreak::app::Main(argc, argv); }

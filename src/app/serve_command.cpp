@@ -1,0 +1,100 @@
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "app/commands.hpp"
+#include "db/schema/migrations.hpp"
+#include "http/health.hpp"
+#include "http/server.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace fastbreak::app {
+namespace {
+
+// Brings an existing database to the latest schema before serving from it.
+Status PrepareDatabase(db::SqliteDatabase& database) {
+  FB_ASSIGN_OR_RETURN(auto connection, database.Connect(db::AccessMode::kReadWrite));
+  FB_ASSIGN_OR_RETURN(int applied, db::Migrate(*connection));
+  if (applied > 0) spdlog::info("applied {} schema migration(s)", applied);
+  return Ok();
+}
+
+// Answers /healthz: the database must answer a query. One read-only connection, serialized:
+// health checks are rare and must not take a connection from the request path.
+class DatabaseHealth {
+ public:
+  explicit DatabaseHealth(std::unique_ptr<db::Connection> connection)
+      : connection_(std::move(connection)) {}
+  Status Check() {
+    std::lock_guard lock(mutex_);
+    FB_ASSIGN_OR_RETURN(auto value,
+                        connection_->QueryScalar("SELECT max(version) FROM schema_migrations"));
+    (void)value;
+    return Ok();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<db::Connection> connection_;
+};
+
+}  // namespace
+
+int RunServe(const AppOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::exists(options.sqlite.path, ec)) {
+    spdlog::error(
+        "database '{}' does not exist; create one with 'fastbreak generate --db {}' or "
+        "'fastbreak import ... --db {}'",
+        options.sqlite.path, options.sqlite.path, options.sqlite.path);
+    return kExitFailure;
+  }
+  telemetry::MetricsRegistry registry;
+  db::DbMetrics db_metrics(registry);
+  db::SqliteOptions sqlite = options.sqlite;
+  sqlite.create_if_missing = false;
+  auto database = db::SqliteDatabase::Open(sqlite, &db_metrics);
+  if (!database) {
+    spdlog::error("{}", database.error().message);
+    return kExitFailure;
+  }
+  if (auto status = PrepareDatabase(**database); !status) {
+    spdlog::error("{}", status.error().message);
+    return kExitFailure;
+  }
+  auto health_connection = (*database)->Connect(db::AccessMode::kReadOnly);
+  if (!health_connection) {
+    spdlog::error("{}", health_connection.error().message);
+    return kExitFailure;
+  }
+  DatabaseHealth health(std::move(*health_connection));
+
+  http::Router router;
+  http::AddHealthAndMetricsRoutes(router, registry, [&health] { return health.Check(); });
+
+  // Signals are taken by sigwait on this thread; block them before the I/O threads start so
+  // that they inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = http::Server::Start(options.server, std::move(router), registry);
+  if (!server) {
+    spdlog::error("{}", server.error().message);
+    return kExitFailure;
+  }
+  spdlog::info("fastbreak serving http://{}:{} (database {}); Ctrl-C stops", options.server.host,
+               (*server)->port(), options.sqlite.path);
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  (*server)->Stop();
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace fastbreak::app

@@ -1,0 +1,144 @@
+// The storage interfaces every backend implements (SQLite now, PostgreSQL later). Callers hold a
+// Connection for a unit of work, prepare statements through it and read typed columns.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace fastbreak::db {
+
+enum class AccessMode {
+  kReadWrite,
+  kReadOnly,  // refuses writes at the engine level (opened read-only, query_only)
+};
+
+// A value bound to or read from a statement. monostate is SQL NULL.
+using Value = std::variant<std::monostate, int64_t, double, std::string>;
+
+// A compiled statement, checked out of its connection's cache. Not thread-safe: use it on the
+// thread that holds the connection, and destroy it before the connection.
+class Statement {
+ public:
+  virtual ~Statement() = default;
+
+  // Parameters are 1-based. Text is copied unless stated otherwise.
+  virtual void BindNull(int index) = 0;
+  virtual void Bind(int index, int64_t value) = 0;
+  virtual void Bind(int index, double value) = 0;
+  virtual void Bind(int index, std::string_view value) = 0;
+  void Bind(int index, int value) { Bind(index, static_cast<int64_t>(value)); }
+  void Bind(int index, const char* value) { Bind(index, std::string_view(value)); }
+  void Bind(int index, const std::string& value) { Bind(index, std::string_view(value)); }
+  void Bind(int index, const Value& value);
+  // Binds every argument in order starting at parameter 1.
+  template <typename... Args>
+  void BindAll(const Args&... args) {
+    int index = 1;
+    (Bind(index++, args), ...);
+  }
+
+  // Advances: true when a row is ready to read, false when the statement is done.
+  virtual Result<bool> Step() = 0;
+  // Runs to completion, discarding rows, then resets for the next execution (bindings cleared).
+  Status Run();
+
+  virtual int ColumnCount() const = 0;
+  virtual std::string_view ColumnName(int column) const = 0;
+  // Columns are 0-based; valid only after Step() returned true.
+  virtual bool IsNull(int column) const = 0;
+  virtual int64_t GetInt(int column) const = 0;
+  virtual double GetDouble(int column) const = 0;
+  // Valid until the next Step() or Reset().
+  virtual std::string_view GetText(int column) const = 0;
+  virtual Value GetValue(int column) const = 0;
+
+  // Makes the statement ready to execute again and clears its bindings.
+  virtual void Reset() = 0;
+  virtual std::string_view Sql() const = 0;
+};
+
+class Connection;
+
+// Returns a statement to its connection's cache instead of deleting it.
+struct StatementReturner {
+  Connection* owner = nullptr;
+  void operator()(Statement* statement) const;
+};
+using StatementPtr = std::unique_ptr<Statement, StatementReturner>;
+
+// All rows of a query, for small results (tests, admin commands). Hot paths step statements.
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<Value>> rows;
+};
+
+// One session with a database. Not thread-safe, except Interrupt().
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  virtual AccessMode mode() const = 0;
+
+  // Runs one or more ';'-separated statements that return no rows (DDL, BEGIN, PRAGMA).
+  virtual Status ExecuteScript(std::string_view sql) = 0;
+
+  // A prepared statement for one SQL statement, from this connection's cache when it was
+  // prepared before. Errors: kSyntax (does not compile), kNotFound (no such table/column).
+  virtual Result<StatementPtr> Prepare(std::string_view sql) = 0;
+
+  // Rows changed by the last INSERT/UPDATE/DELETE.
+  virtual int64_t Changes() const = 0;
+
+  // Makes a running statement on this connection fail with kCancelled. Thread-safe.
+  virtual void Interrupt() = 0;
+
+  // Starts a transaction (SQLite: BEGIN IMMEDIATE, which takes the write lock up front so a
+  // later write cannot fail on a lock upgrade). Use Transaction rather than calling this.
+  virtual Status BeginTransaction() { return ExecuteScript("BEGIN"); }
+
+  // Convenience wrappers over Prepare.
+  Result<QueryResult> Query(std::string_view sql, std::span<const Value> params = {});
+  // Executes and returns the number of rows changed.
+  Result<int64_t> Execute(std::string_view sql, std::span<const Value> params = {});
+  // The first column of the first row, or kNotFound when there is no row.
+  Result<Value> QueryScalar(std::string_view sql, std::span<const Value> params = {});
+
+ protected:
+  friend struct StatementReturner;
+  // Takes back a statement checked out by Prepare. REQUIRES: it came from this connection.
+  virtual void ReturnStatement(Statement* statement) = 0;
+};
+
+// A transaction that rolls back unless committed. REQUIRES: the connection outlives it.
+class Transaction {
+ public:
+  static Result<Transaction> Begin(Connection& connection);
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+
+  Status Commit();
+  Status Rollback();
+
+ private:
+  explicit Transaction(Connection* connection) : connection_(connection) {}
+  Connection* connection_;
+};
+
+// A database: hands out connections. Thread-safe.
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual Result<std::unique_ptr<Connection>> Connect(AccessMode mode) = 0;
+  // "sqlite" or "postgres"
+  virtual std::string_view Kind() const = 0;
+};
+
+}  // namespace fastbreak::db

@@ -1,0 +1,198 @@
+#include "db/sqlite/sqlite_database.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "testing/testing.hpp"
+
+namespace fastbreak::db {
+namespace {
+
+class SqliteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto database = SqliteDatabase::Open({.path = dir_.File("t.db")}, &metrics_);
+    ASSERT_OK(database);
+    database_ = std::move(*database);
+    auto connection = database_->Connect(AccessMode::kReadWrite);
+    ASSERT_OK(connection);
+    rw_ = std::move(*connection);
+    ASSERT_OK(
+        rw_->ExecuteScript("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL,"
+                           " CHECK (score >= 0))"));
+  }
+
+  std::string PragmaText(Connection& c, std::string_view pragma) {
+    auto value = c.QueryScalar(fmt::format("PRAGMA {}", pragma));
+    EXPECT_TRUE(value.has_value());
+    return std::visit(
+        [](const auto& v) -> std::string {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            return "NULL";
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            return v;
+          } else {
+            return std::to_string(v);
+          }
+        },
+        *value);
+  }
+
+  testing::TempDir dir_;
+  telemetry::MetricsRegistry registry_;
+  DbMetrics metrics_{registry_};
+  std::unique_ptr<SqliteDatabase> database_;
+  std::unique_ptr<Connection> rw_;
+};
+
+TEST_F(SqliteTest, ReadWriteConnectionsUseWalAndTunedPragmas) {
+  EXPECT_EQ(PragmaText(*rw_, "journal_mode"), "wal");
+  EXPECT_EQ(PragmaText(*rw_, "synchronous"), "1");  // NORMAL
+  EXPECT_EQ(PragmaText(*rw_, "temp_store"), "2");   // MEMORY
+  EXPECT_EQ(PragmaText(*rw_, "cache_size"), "-65536");
+  EXPECT_EQ(PragmaText(*rw_, "busy_timeout"), "5000");
+  EXPECT_EQ(PragmaText(*rw_, "foreign_keys"), "1");
+  EXPECT_NE(PragmaText(*rw_, "mmap_size"), "0");
+}
+
+TEST_F(SqliteTest, BindStepAndReadTypedColumns) {
+  auto insert = rw_->Prepare("INSERT INTO t(id, name, score) VALUES (?, ?, ?)");
+  ASSERT_OK(insert);
+  (*insert)->BindAll(int64_t{1}, "Jokic", 29.6);
+  ASSERT_OK((*insert)->Run());
+  (*insert)->Bind(1, 2);
+  (*insert)->Bind(2, std::string("Doncic"));
+  (*insert)->BindNull(3);
+  ASSERT_OK((*insert)->Run());
+
+  auto result = rw_->Query("SELECT id, name, score FROM t ORDER BY id");
+  ASSERT_OK(result);
+  ASSERT_EQ(result->rows.size(), 2u);
+  EXPECT_EQ(result->columns, (std::vector<std::string>{"id", "name", "score"}));
+  EXPECT_EQ(std::get<int64_t>(result->rows[0][0]), 1);
+  EXPECT_EQ(std::get<std::string>(result->rows[0][1]), "Jokic");
+  EXPECT_DOUBLE_EQ(std::get<double>(result->rows[0][2]), 29.6);
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(result->rows[1][2]));
+}
+
+TEST_F(SqliteTest, PreparedStatementsComeFromTheCache) {
+  const uint64_t hits_before = metrics_.statement_cache_hits.Value();
+  for (int i = 0; i < 5; ++i) {
+    auto statement = rw_->Prepare("SELECT count(*) FROM t");
+    ASSERT_OK(statement);
+  }
+  EXPECT_EQ(metrics_.statement_cache_hits.Value() - hits_before, 4u);
+}
+
+TEST_F(SqliteTest, TheSameSqlCanBeHeldTwiceAtOnce) {
+  const Value one[] = {int64_t{1}, std::string("a")};
+  ASSERT_OK(rw_->Execute("INSERT INTO t(id, name) VALUES (?, ?)", one));
+  auto outer = rw_->Prepare("SELECT name FROM t");
+  auto inner = rw_->Prepare("SELECT name FROM t");
+  ASSERT_OK(outer);
+  ASSERT_OK(inner);
+  ASSERT_TRUE(*(*outer)->Step());
+  ASSERT_TRUE(*(*inner)->Step());
+  EXPECT_EQ((*outer)->GetText(0), "a");
+  EXPECT_EQ((*inner)->GetText(0), "a");
+}
+
+TEST_F(SqliteTest, ErrorsAreClassified) {
+  EXPECT_ERROR(rw_->Prepare("SELEC 1"), ErrorCode::kSyntax);
+  EXPECT_ERROR(rw_->Prepare("SELECT * FROM no_such_table"), ErrorCode::kNotFound);
+  EXPECT_ERROR(rw_->Prepare("SELECT 1; SELECT 2"), ErrorCode::kInvalidArgument);
+  const Value row[] = {int64_t{7}, std::string("x")};
+  ASSERT_OK(rw_->Execute("INSERT INTO t(id, name) VALUES (?, ?)", row));
+  EXPECT_ERROR(rw_->Execute("INSERT INTO t(id, name) VALUES (?, ?)", row),
+               ErrorCode::kAlreadyExists);
+  EXPECT_ERROR(rw_->Execute("INSERT INTO t(id, name, score) VALUES (8, 'y', -1)"),
+               ErrorCode::kConstraint);
+  EXPECT_ERROR(rw_->Execute("INSERT INTO t(id) VALUES (9)"), ErrorCode::kConstraint);
+}
+
+TEST_F(SqliteTest, FailedStatementsAreCountedInMetrics) {
+  const uint64_t errors_before = metrics_.errors.Value();
+  const uint64_t statements_before = metrics_.statements.Value();
+  EXPECT_ERROR(rw_->Execute("INSERT INTO t(id) VALUES (1)"), ErrorCode::kConstraint);
+  ASSERT_OK(rw_->Execute("INSERT INTO t(id, name) VALUES (1, 'a')"));
+  EXPECT_EQ(metrics_.errors.Value() - errors_before, 1u);
+  EXPECT_EQ(metrics_.statements.Value() - statements_before, 2u);
+  EXPECT_GE(metrics_.statement_duration.Snapshot().Count(), 2u);
+}
+
+TEST_F(SqliteTest, ReadOnlyConnectionsRefuseWrites) {
+  auto ro = database_->Connect(AccessMode::kReadOnly);
+  ASSERT_OK(ro);
+  EXPECT_EQ((*ro)->mode(), AccessMode::kReadOnly);
+  EXPECT_ERROR((*ro)->Execute("INSERT INTO t(id, name) VALUES (1, 'a')"),
+               ErrorCode::kPermissionDenied);
+  EXPECT_ERROR((*ro)->ExecuteScript("CREATE TABLE u(x)"), ErrorCode::kPermissionDenied);
+  ASSERT_OK((*ro)->Query("SELECT * FROM t"));
+}
+
+TEST_F(SqliteTest, TransactionRollsBackUnlessCommitted) {
+  {
+    auto tx = Transaction::Begin(*rw_);
+    ASSERT_OK(tx);
+    ASSERT_OK(rw_->Execute("INSERT INTO t(id, name) VALUES (1, 'a')"));
+  }
+  EXPECT_EQ(std::get<int64_t>(*rw_->QueryScalar("SELECT count(*) FROM t")), 0);
+  {
+    auto tx = Transaction::Begin(*rw_);
+    ASSERT_OK(tx);
+    ASSERT_OK(rw_->Execute("INSERT INTO t(id, name) VALUES (1, 'a')"));
+    ASSERT_OK(tx->Commit());
+  }
+  EXPECT_EQ(std::get<int64_t>(*rw_->QueryScalar("SELECT count(*) FROM t")), 1);
+}
+
+TEST_F(SqliteTest, AWriterBlockedPastTheBusyTimeoutGetsBusy) {
+  auto db = SqliteDatabase::Open({.path = dir_.File("t.db"), .busy_timeout_ms = 50});
+  ASSERT_OK(db);
+  auto other = (*db)->Connect(AccessMode::kReadWrite);
+  ASSERT_OK(other);
+  auto tx = Transaction::Begin(*rw_);
+  ASSERT_OK(tx);
+  EXPECT_ERROR(Transaction::Begin(**other), ErrorCode::kBusy);
+}
+
+TEST_F(SqliteTest, InterruptCancelsARunningQuery) {
+  auto ro = database_->Connect(AccessMode::kReadOnly);
+  ASSERT_OK(ro);
+  Connection* connection = ro->get();
+  auto statement = connection->Prepare(
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c");
+  ASSERT_OK(statement);
+  std::thread canceller([&] {
+    // Interrupt is sticky only while a statement runs; repeat until the step returns.
+    for (int i = 0; i < 2000 && connection != nullptr; ++i) {
+      connection->Interrupt();
+      std::this_thread::yield();
+    }
+  });
+  auto step = (*statement)->Step();
+  canceller.join();
+  EXPECT_ERROR(step, ErrorCode::kCancelled);
+}
+
+TEST(SqliteOpenTest, BadPathsAndFilesAreReportedClearly) {
+  testing::TempDir dir;
+  EXPECT_ERROR(SqliteDatabase::Open({.path = ""}), ErrorCode::kInvalidArgument);
+  EXPECT_ERROR(SqliteDatabase::Open({.path = dir.File("missing/dir/x.db")}),
+               ErrorCode::kConnection);
+  EXPECT_ERROR(SqliteDatabase::Open({.path = dir.File("none.db"), .create_if_missing = false}),
+               ErrorCode::kNotFound);
+  {
+    std::ofstream garbage(dir.File("garbage.db"));
+    garbage << std::string(8192, 'x');
+  }
+  auto opened = SqliteDatabase::Open({.path = dir.File("garbage.db")});
+  EXPECT_ERROR(opened, ErrorCode::kConnection);
+  EXPECT_NE(opened.error().message.find("garbage.db"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fastbreak::db

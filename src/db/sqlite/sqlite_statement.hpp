@@ -1,0 +1,92 @@
+// SQLite statement and connection classes; internal to the sqlite backend.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <list>
+#include <string>
+#include <unordered_map>
+
+#include "db/sqlite/sqlite_database.hpp"
+
+namespace fastbreak::db::detail {
+
+class SqliteStatement final : public Statement {
+ public:
+  SqliteStatement(sqlite3_stmt* stmt, sqlite3* db, DbMetrics* metrics, std::string_view key)
+      : stmt_(stmt), db_(db), metrics_(metrics), key_(key) {}
+  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+  void BindNull(int index) override { sqlite3_bind_null(stmt_, index); }
+  void Bind(int index, int64_t value) override { sqlite3_bind_int64(stmt_, index, value); }
+  void Bind(int index, double value) override { sqlite3_bind_double(stmt_, index, value); }
+  void Bind(int index, std::string_view value) override {
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  }
+  using Statement::Bind;
+
+  Result<bool> Step() override;
+
+  int ColumnCount() const override { return sqlite3_column_count(stmt_); }
+  std::string_view ColumnName(int column) const override {
+    const char* name = sqlite3_column_name(stmt_, column);
+    return name == nullptr ? std::string_view() : std::string_view(name);
+  }
+  bool IsNull(int column) const override {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+  }
+  int64_t GetInt(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  double GetDouble(int column) const override { return sqlite3_column_double(stmt_, column); }
+  std::string_view GetText(int column) const override;
+  Value GetValue(int column) const override;
+  void Reset() override;
+  std::string_view Sql() const override { return key_; }
+
+ private:
+  void Finish(bool failed);
+
+  sqlite3_stmt* stmt_;
+  sqlite3* db_;
+  DbMetrics* metrics_;
+  std::string key_;  // the SQL text as given to Prepare: the statement cache key
+  bool running_ = false;
+  std::chrono::steady_clock::time_point started_;
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(sqlite3* db, AccessMode mode, int cache_capacity, DbMetrics* metrics)
+      : db_(db), mode_(mode), cache_capacity_(cache_capacity), metrics_(metrics) {}
+  ~SqliteConnection() override;
+
+  AccessMode mode() const override { return mode_; }
+  Status ExecuteScript(std::string_view sql) override;
+  Result<StatementPtr> Prepare(std::string_view sql) override;
+  int64_t Changes() const override { return sqlite3_changes64(db_); }
+  void Interrupt() override { sqlite3_interrupt(db_); }
+  Status BeginTransaction() override {
+    return ExecuteScript(mode_ == AccessMode::kReadWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+  }
+  sqlite3* handle() const { return db_; }
+
+ protected:
+  void ReturnStatement(Statement* statement) override;
+
+ private:
+  // Idle statements by SQL text, least recently returned first in lru_.
+  struct CacheEntry {
+    std::unique_ptr<SqliteStatement> statement;
+    std::list<std::string>::iterator lru_position;
+  };
+  sqlite3* db_;
+  AccessMode mode_;
+  int cache_capacity_;
+  DbMetrics* metrics_;
+  std::unordered_multimap<std::string, CacheEntry> idle_;
+  std::list<std::string> lru_;
+};
+
+}  // namespace fastbreak::db::detail

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# End-to-end: drives the real fastbreak binary the way a user does. Usage: cli_test.sh BINARY
+set -uo pipefail
+bin=${1:?usage: cli_test.sh path/to/fastbreak}
+shared=${FASTBREAK_SHARED_DATA:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/data}
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [[ -n $server_pid ]] && kill -9 "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $name" >&2
+  fi
+}
+
+# --- help and usage errors ---------------------------------------------------------------
+"$bin" --help >"$work/help" 2>&1
+check "--help exits 0" test $? -eq 0
+check "--help lists the commands" grep -q "generate" "$work/help"
+for cmd in serve generate import; do
+  "$bin" "$cmd" --help >"$work/h" 2>&1
+  check "$cmd --help exits 0" test $? -eq 0
+  check "$cmd --help shows options" grep -q -- "--db" "$work/h"
+done
+"$bin" generate --db "$work/x.db" --seasons 0 >"$work/out" 2>"$work/err"
+check "bad --seasons exits 2" test $? -eq 2
+check "bad --seasons names the flag" grep -q -- "--seasons" "$work/err"
+"$bin" serve --bogus >"$work/out" 2>"$work/err"
+check "unknown flag exits 2" test $? -eq 2
+check "unknown flag: one-line reason" test "$(grep -c 'fastbreak:' "$work/err")" -eq 1
+"$bin" >"$work/out" 2>"$work/err"
+check "no command exits 2" test $? -eq 2
+"$bin" import parquet "$work/help" --db "$work/x.db" >"$work/out" 2>"$work/err"
+check "unknown import format exits 2" test $? -eq 2
+printf 'server:\n  prot: 1\n' >"$work/bad.yaml"
+"$bin" serve --config "$work/bad.yaml" >"$work/out" 2>"$work/err"
+check "unknown config key exits 2" test $? -eq 2
+check "unknown config key is named" grep -q "server.prot" "$work/err"
+"$bin" serve --db "$work/missing.db" --port 0 >"$work/out" 2>"$work/err"
+check "serve on a missing database exits 1" test $? -eq 1
+check "serve on a missing database says how to create one" grep -q "fastbreak generate" "$work/err"
+
+# --- generate ----------------------------------------------------------------------------
+"$bin" generate --db "$work/league.db" --seasons 1 --start-season 2023 --seed 7 \
+  --no-play-by-play -q >"$work/gen.out" 2>"$work/gen.err"
+check "generate exits 0" test $? -eq 0
+check "generate reports rows/s" grep -q "rows/s" "$work/gen.out"
+"$bin" generate --db "$work/league.db" --seasons 1 --start-season 2023 -q >"$work/out" 2>"$work/err"
+check "generating a season twice fails" test $? -eq 1
+
+# --- serve ---------------------------------------------------------------------------------
+"$bin" serve --db "$work/league.db" --port 0 --io-threads 2 2>"$work/serve.err" &
+server_pid=$!
+port=""
+for _ in $(seq 1 100); do
+  port=$(sed -n 's/.*serving http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.err" | head -1)
+  [[ -n $port ]] && break
+  sleep 0.1
+done
+check "serve prints its URL" test -n "$port"
+if [[ -n $port ]]; then
+  code=$(curl -s -o "$work/health" -w '%{http_code}' "http://127.0.0.1:$port/healthz")
+  check "/healthz is 200" test "$code" = 200
+  check "/healthz says ok" grep -q '"ok"' "$work/health"
+  curl -s -o "$work/metrics" "http://127.0.0.1:$port/metrics"
+  check "/metrics counts requests" grep -q '^fastbreak_http_requests_total{' "$work/metrics"
+  check "/metrics has db statements" grep -q '^fastbreak_db_statements_total{' "$work/metrics"
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nope")
+  check "unknown path is 404" test "$code" = 404
+fi
+kill -INT "$server_pid"
+for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+wait "$server_pid"
+rc=$?
+server_pid=""
+check "Ctrl-C stops the server cleanly (exit 0)" test "$rc" -eq 0
+
+# --- import --------------------------------------------------------------------------------
+if [[ -d $shared ]]; then
+  "$bin" import 538 "$shared/fivethirtyeight/nba_elo_2022-23.csv" --db "$work/real.db" -q \
+    >"$work/imp.out" 2>"$work/imp.err"
+  check "import 538 exits 0" test $? -eq 0
+  check "import 538 prints a summary" grep -q "^games .* 1315 " "$work/imp.out"
+  before=$(sqlite3 "$work/real.db" "SELECT count(*) FROM games")
+  printf 'date,season\n2023-01-01\n' >"$work/bad.csv"
+  "$bin" import 538 "$work/bad.csv" --db "$work/real.db" -q >"$work/out" 2>"$work/err"
+  check "malformed import exits 1" test $? -eq 1
+  check "malformed import names the file" grep -q "bad.csv" "$work/err"
+  after=$(sqlite3 "$work/real.db" "SELECT count(*) FROM games")
+  check "malformed import changes nothing" test "$before" = "$after"
+else
+  echo "skipping import checks: shared data not found at $shared" >&2
+fi
+
+echo "cli: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
