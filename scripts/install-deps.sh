@@ -25,7 +25,7 @@ build_packages=(
 )
 test_packages=(
   postgresql postgresql-15-hypopg redis-server
-  clang-format-16 clang-tidy-16 wrk hyperfine curl
+  clang-format-16 clang-tidy-16 wrk hyperfine curl chromium
 )
 
 packages=("${build_packages[@]}")

@@ -48,6 +48,7 @@ int Main(int argc, char** argv) {
   CLI::App cli(kDescription, "fastbreak");
   cli.require_subcommand(1);
   cli.set_help_all_flag("--help-all", "Show help for every subcommand");
+  cli.set_version_flag("--version", "fastbreak " FASTBREAK_VERSION);
   cli.footer("Run 'fastbreak COMMAND --help' for a command's options.");
 
   // serve
@@ -100,6 +101,8 @@ int Main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return cli.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
     return UsageError(e.what());

@@ -1,0 +1,136 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <stdexcept>
+
+#include "core/log.hpp"
+#include "http/detail/json.hpp"
+
+namespace fastbreak::http {
+
+Response ErrorResponse(ErrorCode code, std::string_view message) {
+  Response response;
+  response.status = HttpStatus(code);
+  response.body = R"({"error":{"code":)";
+  detail::AppendJsonString(response.body, ErrorCodeName(code));
+  response.body += R"(,"message":)";
+  detail::AppendJsonString(response.body, message);
+  response.body += "}}";
+  return response;
+}
+
+void Router::Add(std::string_view method, std::string path, Handler handler) {
+  AddRoute(method, std::move(path), /*prefix=*/false, std::move(handler));
+}
+
+void Router::AddPrefix(std::string_view method, std::string prefix, Handler handler) {
+  AddRoute(method, std::move(prefix), /*prefix=*/true, std::move(handler));
+}
+
+void Router::AddRoute(std::string_view method, std::string path, bool prefix, Handler handler) {
+  if (method.empty()) throw std::invalid_argument("http route: empty method");
+  if (path.empty() || path.front() != '/') {
+    throw std::invalid_argument("http route: path must start with '/': " + path);
+  }
+  if (!handler) throw std::invalid_argument("http route: null handler for " + path);
+  if (prefix) {
+    while (!path.empty() && path.back() == '/') path.pop_back();
+  }
+
+  size_t index = kNoRoute;
+  if (prefix) {
+    for (size_t i : prefixes_) {
+      if (routes_[i].path == path) index = i;
+    }
+  } else if (auto it = exact_.find(path); it != exact_.end()) {
+    index = it->second;
+  }
+  if (index == kNoRoute) {
+    index = routes_.size();
+    Route route;
+    route.label = prefix ? path + "/*" : path;
+    route.path = path;
+    route.prefix = prefix;
+    routes_.push_back(std::move(route));
+    if (prefix) {
+      prefixes_.push_back(index);
+      std::stable_sort(prefixes_.begin(), prefixes_.end(), [this](size_t a, size_t b) {
+        return routes_[a].path.size() > routes_[b].path.size();
+      });
+    } else {
+      exact_.emplace(std::move(path), index);
+    }
+  }
+
+  Route& route = routes_[index];
+  for (const auto& [existing, unused] : route.methods) {
+    if (existing == method) {
+      throw std::invalid_argument("http route: duplicate " + std::string(method) + " " +
+                                  route.label);
+    }
+  }
+  route.methods.emplace_back(std::string(method), std::move(handler));
+
+  std::vector<std::string_view> names;
+  for (const auto& [name, unused] : route.methods) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  route.allow.clear();
+  for (std::string_view name : names) {
+    if (!route.allow.empty()) route.allow += ", ";
+    route.allow += name;
+  }
+}
+
+Router::Match Router::MatchRoute(size_t route, std::string_view method) const {
+  Match match;
+  match.route = route;
+  for (const auto& [name, handler] : routes_[route].methods) {
+    if (name == method) {
+      match.handler = &handler;
+      return match;
+    }
+  }
+  match.allow = routes_[route].allow;
+  return match;
+}
+
+Router::Match Router::Find(std::string_view method, std::string_view path) const {
+  if (auto it = exact_.find(path); it != exact_.end()) return MatchRoute(it->second, method);
+  for (size_t index : prefixes_) {
+    const std::string& prefix = routes_[index].path;
+    if (path.size() >= prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+        (path.size() == prefix.size() || path[prefix.size()] == '/')) {
+      return MatchRoute(index, method);
+    }
+  }
+  return Match{};
+}
+
+Response Router::Dispatch(const Request& request, size_t* route) const {
+  const Match match = Find(request.method, request.target);
+  if (route != nullptr) *route = match.route;
+  if (match.route == kNoRoute) {
+    return ErrorResponse(ErrorCode::kNotFound, "no route for " + std::string(request.target));
+  }
+  if (match.handler == nullptr) {
+    // No ErrorCode means "method not allowed"; keep the closest class, with the HTTP status
+    // the protocol asks for.
+    Response response = ErrorResponse(
+        ErrorCode::kMethodNotFound,
+        std::string(request.method) + " is not allowed on " + std::string(request.target));
+    response.status = 405;
+    response.headers.emplace_back("Allow", std::string(match.allow));
+    return response;
+  }
+  try {
+    return (*match.handler)(request);
+  } catch (const std::exception& e) {
+    spdlog::error("http: handler for {} {} threw: {}", request.method, request.target, e.what());
+  } catch (...) {
+    spdlog::error("http: handler for {} {} threw a non-exception", request.method, request.target);
+  }
+  return ErrorResponse(ErrorCode::kInternal, "internal error");
+}
+
+}  // namespace fastbreak::http
