@@ -39,8 +39,6 @@ function(fastbreak_test name)
   endif()
   add_executable(${name} ${ARG_SOURCES})
   target_compile_options(${name} PRIVATE ${FASTBREAK_WARNINGS})
-  target_compile_definitions(${name} PRIVATE
-      FASTBREAK_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data")
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} fastbreak_testing GTest::gtest_main)
   add_test(NAME ${name} COMMAND ${name} --gtest_color=no)
   set_tests_properties(${name} PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT})

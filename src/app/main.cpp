@@ -81,7 +81,9 @@ int Main(int argc, char** argv) {
                    "N seasons up to 2025-26)")
       ->check(CLI::Range(1947, 2100));
   generate->add_option("--seed", gen.seed, "random seed; the same seed gives the same league");
-  generate->add_flag("--no-play-by-play", "skip play-by-play rows (much smaller database)");
+  bool no_play_by_play = false;
+  generate->add_flag("--no-play-by-play", no_play_by_play,
+                     "skip play-by-play rows (much smaller database)");
   generate->add_flag("--quiet,-q", gen.quiet, "no progress bar");
 
   // import
@@ -125,7 +127,7 @@ int Main(int argc, char** argv) {
   }
   (void)InitLogging("info");
   if (generate->parsed()) {
-    gen.play_by_play = generate->count("--no-play-by-play") == 0;
+    gen.play_by_play = !no_play_by_play;
     return RunGenerate(gen);
   }
   return RunImport(imp);
