@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 CTEST := ctest --output-on-failure --no-tests=error -j$(JOBS)
 
-.PHONY: run test build deps test-deps build-asan test-release test-asan bench format \
+.PHONY: run test build deps test-deps build-asan test-release test-asan test-tsan bench format \
         format-check tidy clean help
 
 help:
@@ -29,7 +29,9 @@ build: deps
 
 run: build
 	@mkdir -p $(dir $(DB))
-	@test -f $(DB) || $(FASTBREAK) generate --db $(DB) --seasons 3
+	@# Generated aside and moved into place, so an interrupted run never leaves a partial league.
+	@test -f $(DB) || { rm -f $(DB).tmp $(DB).tmp-*; \
+	  $(FASTBREAK) generate --db $(DB).tmp --seasons 3 && mv $(DB).tmp $(DB); }
 	exec $(FASTBREAK) serve --db $(DB) --host $(HOST) --port $(PORT)
 
 build-asan: deps
@@ -42,6 +44,7 @@ test: test-deps
 	@$(MAKE) --no-print-directory build-asan
 	@$(MAKE) --no-print-directory test-release
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-tsan
 
 test-release:
 	@echo "== tests (release) =="
@@ -51,6 +54,15 @@ test-asan:
 	@echo "== tests (asan+ubsan) =="
 	@cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST) -LE 'bench-smoke|e2e'
+
+# The tests of the concurrent parts (metrics, HTTP server, health monitor) under ThreadSanitizer.
+TSAN_TESTS := telemetry_test http_test app_test
+test-tsan: deps
+	@echo "== tests (tsan: $(TSAN_TESTS)) =="
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j$(JOBS) --target $(TSAN_TESTS)
+	@cd build/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  $(CTEST) -R '^($(subst $(eval) ,|,$(TSAN_TESTS)))$$'
 
 bench: build
 	@for b in $$(find build/release/src -name '*_benchmark' -type f -executable); do \

@@ -6,6 +6,7 @@
 #   scripts/install-deps.sh            build + run dependencies
 #   scripts/install-deps.sh --test     also the test servers, tools and npm packages
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 want_test=0
 for arg in "$@"; do
@@ -47,9 +48,14 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   sudo_cmd=()
   if [[ $(id -u) -ne 0 ]]; then
     if command -v sudo >/dev/null 2>&1; then
-      sudo_cmd=(sudo)
+      sudo_cmd=(sudo -n)
+      if ! sudo -n true 2>/dev/null; then
+        echo "install-deps: sudo needs a password. Run once:  sudo $0 $*" >&2
+        echo "  or:  sudo apt-get install -y ${missing[*]}" >&2
+        exit 1
+      fi
     else
-      echo "install-deps: not root and sudo is not installed." >&2
+      echo "install-deps: not root, and sudo is not installed." >&2
       echo "  Run as root:  apt-get update && apt-get install -y ${missing[*]}" >&2
       echo "  then run make again." >&2
       exit 1

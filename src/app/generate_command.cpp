@@ -47,10 +47,8 @@ int RunGenerate(const GenerateArgs& args) {
       "generated {} season(s) into {}: {} games, {} players, {} team box scores, {} player box "
       "scores, {} play-by-play events\n{} rows in {:.2f} s ({:.0f} rows/s)\n",
       report->seasons, args.db_path, report->games, report->players, report->team_game_rows,
-      report->player_game_rows, report->play_by_play_rows,
-      report->games + report->team_game_rows + report->player_game_rows +
-          report->play_by_play_rows,
-      report->seconds, report->rows_per_second);
+      report->player_game_rows, report->play_by_play_rows, report->rows, report->seconds,
+      report->rows_per_second);
   return kExitOk;
 }
 

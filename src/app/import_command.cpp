@@ -10,7 +10,8 @@ namespace fastbreak::app {
 int RunImport(const ImportArgs& args) {
   auto format = db::ParseImportFormat(args.format);
   if (!format) {
-    fmt::print(stderr, "fastbreak: {}\n", format.error().message);
+    fmt::print(stderr, "fastbreak: {}\nRun 'fastbreak import --help' for usage.\n",
+               format.error().message);
     return kExitUsage;
   }
   auto database = db::SqliteDatabase::Open({.path = args.db_path});

@@ -1,8 +1,8 @@
 // fastbreak: one binary, subcommands. Parses the command line, loads configuration and hands
 // over to a command; usage errors exit 2 with a one-line reason.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 
 #include "app/commands.hpp"
@@ -12,6 +12,10 @@ extern char** environ;
 
 namespace fastbreak::app {
 namespace {
+
+// Seasons the generator can write (start years).
+constexpr int kFirstSeason = 1946;
+constexpr int kLastSeason = 2045;
 
 constexpr const char* kDescription =
     "fastbreak: NBA statistics for AI agents (MCP) and apps (REST), fast.";
@@ -65,8 +69,7 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535));
   serve->add_option("--io-threads", io_threads, "I/O threads (default: one per core)")
       ->check(CLI::Range(0, 256));
-  serve->add_option("--config", config_file, "YAML configuration file")
-      ->check(CLI::ExistingFile);
+  serve->add_option("--config", config_file, "YAML configuration file")->check(CLI::ExistingFile);
   serve->add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
 
   // generate
@@ -79,7 +82,7 @@ int Main(int argc, char** argv) {
       ->add_option("--start-season", gen.start_season,
                    "start year of the first season, e.g. 2023 for 2023-24 (default: the last "
                    "N seasons up to 2025-26)")
-      ->check(CLI::Range(1947, 2100));
+      ->check(CLI::Range(kFirstSeason, kLastSeason));
   generate->add_option("--seed", gen.seed, "random seed; the same seed gives the same league");
   bool no_play_by_play = false;
   generate->add_flag("--no-play-by-play", no_play_by_play,
@@ -89,9 +92,7 @@ int Main(int argc, char** argv) {
   // import
   auto* import = cli.add_subcommand("import", "Import real NBA data files into a database");
   ImportArgs imp;
-  import->add_option("format", imp.format, "kaggle | nba-api | 538")
-      ->required()
-      ->check(CLI::IsMember({"kaggle", "nba-api", "538"}));
+  import->add_option("format", imp.format, "kaggle | nba-api | 538")->required();
   import->add_option("sources", imp.sources, "files to import (all in one transaction)")
       ->required()
       ->check(CLI::ExistingFile);
@@ -127,6 +128,11 @@ int Main(int argc, char** argv) {
   }
   (void)InitLogging("info");
   if (generate->parsed()) {
+    if (gen.start_season != 0 && gen.start_season + gen.seasons - 1 > kLastSeason) {
+      return UsageError(fmt::format("--start-season {} with --seasons {} goes past {}-{:02}",
+                                    gen.start_season, gen.seasons, kLastSeason,
+                                    (kLastSeason + 1) % 100));
+    }
     gen.play_by_play = !no_play_by_play;
     return RunGenerate(gen);
   }

@@ -9,6 +9,10 @@ void BindOptions(ConfigLoader& loader, AppOptions& options) {
   loader.Bind("server.io_threads", &server.io_threads, "I/O threads; 0 = one per core");
   loader.Bind("server.body_limit_bytes", &server.body_limit_bytes,
               "largest request body accepted (413 beyond)");
+  loader.Bind("server.header_limit_bytes", &server.header_limit_bytes,
+              "largest request line + headers accepted (431 beyond)");
+  loader.Bind("server.max_connections", &server.max_connections,
+              "open connections beyond this are closed at accept");
   loader.Bind("server.request_timeout_ms", &server.request_timeout_ms,
               "time a client has to send a request and take the response");
   loader.Bind("server.keep_alive_timeout_ms", &server.keep_alive_timeout_ms,

@@ -2,9 +2,9 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
-#include <mutex>
 
 #include "app/commands.hpp"
+#include "app/health_monitor.hpp"
 #include "db/schema/migrations.hpp"
 #include "http/health.hpp"
 #include "http/server.hpp"
@@ -21,22 +21,19 @@ Status PrepareDatabase(db::SqliteDatabase& database) {
   return Ok();
 }
 
-// Answers /healthz: the database must answer a query. One read-only connection, serialized:
-// health checks are rare and must not take a connection from the request path.
-class DatabaseHealth {
+// The database answers a query. Runs on the health monitor's thread only.
+class DatabaseProbe {
  public:
-  explicit DatabaseHealth(std::unique_ptr<db::Connection> connection)
+  explicit DatabaseProbe(std::unique_ptr<db::Connection> connection)
       : connection_(std::move(connection)) {}
-  Status Check() {
-    std::lock_guard lock(mutex_);
-    FB_ASSIGN_OR_RETURN(auto value,
+  Status operator()() {
+    FB_ASSIGN_OR_RETURN(auto version,
                         connection_->QueryScalar("SELECT max(version) FROM schema_migrations"));
-    (void)value;
+    (void)version;
     return Ok();
   }
 
  private:
-  std::mutex mutex_;
   std::unique_ptr<db::Connection> connection_;
 };
 
@@ -69,10 +66,11 @@ int RunServe(const AppOptions& options) {
     spdlog::error("{}", health_connection.error().message);
     return kExitFailure;
   }
-  DatabaseHealth health(std::move(*health_connection));
+  auto probe = std::make_shared<DatabaseProbe>(std::move(*health_connection));
+  HealthMonitor health([probe] { return (*probe)(); }, std::chrono::seconds(1));
 
   http::Router router;
-  http::AddHealthAndMetricsRoutes(router, registry, [&health] { return health.Check(); });
+  http::AddHealthAndMetricsRoutes(router, registry, [&health] { return health.Current(); });
 
   // Signals are taken by sigwait on this thread; block them before the I/O threads start so
   // that they inherit the mask.

@@ -76,6 +76,10 @@ std::string ValueText(const ConfigLoader::Target& target) {
 
 }  // namespace
 
+bool IsNonConfigVariable(std::string_view name) {
+  return name.starts_with("FASTBREAK_TEST_") || name == "FASTBREAK_SHARED_DATA";
+}
+
 void ConfigLoader::Bind(std::string key, Target target, std::string help) {
   entries_.insert_or_assign(std::move(key), Entry{target, std::move(help)});
 }
@@ -110,13 +114,21 @@ Status ConfigLoader::LoadYaml(std::string_view text, std::string_view source_nam
                      source_name);
   }
   for (const auto& section : root) {
-    const auto section_name = section.first.as<std::string>();
+    if (!section.first.IsScalar()) {
+      return MakeError(ErrorCode::kParseError, "{}: section names must be plain words",
+                       source_name);
+    }
+    const std::string& section_name = section.first.Scalar();
     if (!section.second.IsMap()) {
       return MakeError(ErrorCode::kInvalidArgument, "{}: '{}' must be a mapping of keys",
                        source_name, section_name);
     }
     for (const auto& item : section.second) {
-      const std::string key = section_name + "." + item.first.as<std::string>();
+      if (!item.first.IsScalar()) {
+        return MakeError(ErrorCode::kParseError, "{}: keys of '{}' must be plain words",
+                         source_name, section_name);
+      }
+      const std::string key = section_name + "." + item.first.Scalar();
       if (!item.second.IsScalar()) {
         return MakeError(ErrorCode::kInvalidArgument, "{}: config key '{}' must be a scalar",
                          source_name, key);
@@ -130,25 +142,21 @@ Status ConfigLoader::LoadYaml(std::string_view text, std::string_view source_nam
 Status ConfigLoader::LoadEnvironment(const char* const* environ) {
   constexpr std::string_view kPrefix = "FASTBREAK_";
   for (; environ != nullptr && *environ != nullptr; ++environ) {
-    std::string_view entry(*environ);
-    if (!entry.starts_with(kPrefix)) continue;
+    const std::string_view entry(*environ);
     const auto eq = entry.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string name(entry.substr(kPrefix.size(), eq - kPrefix.size()));
+    if (!entry.starts_with(kPrefix) || eq == std::string_view::npos) continue;
+    const std::string_view variable = entry.substr(0, eq);
+    if (IsNonConfigVariable(variable)) continue;
+    // FASTBREAK_SERVER_IO_THREADS -> server.io_threads: the section is the part before the
+    // first '_' after the prefix.
+    std::string name(variable.substr(kPrefix.size()));
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    // The section is the part before the first '_': FASTBREAK_SERVER_IO_THREADS ->
-    // server.io_threads
     const auto sep = name.find('_');
-    if (sep == std::string::npos) continue;
-    const std::string key = name.substr(0, sep) + "." + name.substr(sep + 1);
-    const std::string section_prefix = name.substr(0, sep) + ".";
-    const bool section_known = std::any_of(entries_.begin(), entries_.end(), [&](const auto& e) {
-      return e.first.starts_with(section_prefix);
-    });
-    if (!section_known) continue;
-    const std::string source = "environment variable " + std::string(entry.substr(0, eq));
-    FB_RETURN_IF_ERROR(Set(key, entry.substr(eq + 1), source));
+    const std::string key =
+        sep == std::string::npos ? name : name.substr(0, sep) + "." + name.substr(sep + 1);
+    FB_RETURN_IF_ERROR(
+        Set(key, entry.substr(eq + 1), "environment variable " + std::string(variable)));
   }
   return Ok();
 }

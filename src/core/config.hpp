@@ -14,6 +14,10 @@
 
 namespace fastbreak {
 
+// FASTBREAK_* environment variables that are not settings: FASTBREAK_TEST_* (servers the test
+// harness started) and FASTBREAK_SHARED_DATA (where tests find real data).
+bool IsNonConfigVariable(std::string_view name);
+
 class ConfigLoader {
  public:
   using Target = std::variant<std::string*, int*, int64_t*, size_t*, double*, bool*>;
@@ -28,8 +32,9 @@ class ConfigLoader {
   Status LoadYaml(std::string_view text, std::string_view source_name);
 
   // FASTBREAK_SERVER_PORT=9000 sets server.port. `environ` is a null-terminated array of
-  // "NAME=value" strings. Variables whose section is bound but whose key is not are errors;
-  // FASTBREAK_* variables of other sections are left to their owners.
+  // "NAME=value" strings. Every FASTBREAK_* variable must name a bound key (a typo such as
+  // FASTBREAK_SEVRER_PORT is an error naming it), except the test harness's own variables
+  // (see IsNonConfigVariable).
   Status LoadEnvironment(const char* const* environ);
 
   // Sets one key from text. `source` names where the value came from, for error messages.

@@ -71,8 +71,8 @@ TEST_F(ConfigTest, MissingFileIsNotFound) {
 
 TEST_F(ConfigTest, EnvironmentOverridesFileAndFlagsOverrideEnvironment) {
   ASSERT_OK(loader_.LoadYaml("server:\n  port: 9000\n  host: 0.0.0.0\n", "f.yaml"));
-  const char* env[] = {"PATH=/bin", "FASTBREAK_SERVER_PORT=9100", "FASTBREAK_OTHER_THING=x",
-                       nullptr};
+  const char* env[] = {"PATH=/bin", "FASTBREAK_SERVER_PORT=9100", "FASTBREAK_TEST_PG_DSN=x",
+                       "FASTBREAK_SHARED_DATA=/tmp", nullptr};
   ASSERT_OK(loader_.LoadEnvironment(env));
   EXPECT_EQ(options_.port, 9100);
   EXPECT_EQ(options_.host, "0.0.0.0");
@@ -85,6 +85,21 @@ TEST_F(ConfigTest, UnknownKeyInAKnownSectionOfTheEnvironmentIsRejected) {
   auto status = loader_.LoadEnvironment(env);
   EXPECT_ERROR(status, ErrorCode::kInvalidArgument);
   EXPECT_NE(status.error().message.find("FASTBREAK_SERVER_PROT"), std::string::npos);
+}
+
+TEST_F(ConfigTest, UnknownSectionInTheEnvironmentIsRejected) {
+  const char* env[] = {"FASTBREAK_SEVRER_PORT=1", nullptr};
+  auto status = loader_.LoadEnvironment(env);
+  EXPECT_ERROR(status, ErrorCode::kInvalidArgument);
+  EXPECT_NE(status.error().message.find("FASTBREAK_SEVRER_PORT"), std::string::npos);
+  const char* bare[] = {"FASTBREAK_VERBOSE=1", nullptr};
+  EXPECT_ERROR(loader_.LoadEnvironment(bare), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(ConfigTest, NonScalarKeysAreAParseErrorNotACrash) {
+  EXPECT_ERROR(loader_.LoadYaml("? [a, b]\n: {port: 1}\n", "f.yaml"), ErrorCode::kParseError);
+  EXPECT_ERROR(loader_.LoadYaml("server:\n  ? [a]\n  : 1\n", "f.yaml"), ErrorCode::kParseError);
+  EXPECT_ERROR(loader_.LoadYaml("server: 5\n", "f.yaml"), ErrorCode::kInvalidArgument);
 }
 
 TEST_F(ConfigTest, DumpShowsEffectiveValuesWithHelp) {

@@ -33,6 +33,9 @@ class Statement {
   virtual void Bind(int index, int64_t value) = 0;
   virtual void Bind(int index, double value) = 0;
   virtual void Bind(int index, std::string_view value) = 0;
+  // Binds text without copying it. REQUIRES: `value` stays valid and unchanged until the
+  // statement is re-bound, reset or destroyed. Backends that must copy anyway may.
+  virtual void BindStatic(int index, std::string_view value) { Bind(index, value); }
   void Bind(int index, int value) { Bind(index, static_cast<int64_t>(value)); }
   void Bind(int index, const char* value) { Bind(index, std::string_view(value)); }
   void Bind(int index, const std::string& value) { Bind(index, std::string_view(value)); }
@@ -44,7 +47,9 @@ class Statement {
     (Bind(index++, args), ...);
   }
 
-  // Advances: true when a row is ready to read, false when the statement is done.
+  // Advances: true when a row is ready to read, false when the statement is done. A failed
+  // Bind since the last Reset (index out of range, value too big) is reported here, as
+  // kInvalidArgument / kPayloadTooLarge, before anything runs.
   virtual Result<bool> Step() = 0;
   // Runs to completion, discarding rows, then resets for the next execution (bindings cleared).
   Status Run();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "db/generator/portable_math.hpp"
+
 namespace fastbreak::db::detail {
 namespace {
 
@@ -71,7 +73,7 @@ void PlanRotation(const League& league, std::span<const int> listed, bool playof
     out.players.push_back(listed[static_cast<size_t>(slot_player[order[k]])]);
     out.starter_positions[out.players.size() - 1] = kSlots[order[k]];
     const double minutes =
-        kStarterMinutes[k] * (playoffs ? 1.06 : 1.0) * (rng ? std::exp(rng->Normal(0, 0.08)) : 1);
+        kStarterMinutes[k] * (playoffs ? 1.06 : 1.0) * (rng ? Exp(rng->Normal(0, 0.08)) : 1);
     out.shares.push_back(minutes);
     total += minutes;
   }
@@ -81,7 +83,7 @@ void PlanRotation(const League& league, std::span<const int> listed, bool playof
     out.players.push_back(listed[i]);
     double minutes = 0;
     if (static_cast<int>(out.players.size()) <= size && bench_rank < kBenchMinutes.size()) {
-      minutes = kBenchMinutes[bench_rank++] * (rng ? std::exp(rng->Normal(0, 0.15)) : 1);
+      minutes = kBenchMinutes[bench_rank++] * (rng ? Exp(rng->Normal(0, 0.15)) : 1);
     }
     out.shares.push_back(minutes);
     total += minutes;

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "db/generator/calendar.hpp"
+#include "db/calendar.hpp"
 
 namespace fastbreak::db::detail {
 

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 
 #include "db/generator/pbp_text.hpp"
+#include "db/generator/portable_math.hpp"
 #include "db/schema/teams.hpp"
 
 namespace fastbreak::db::detail {
@@ -22,10 +24,76 @@ int PeriodSeconds(int period) { return period <= 4 ? kRegulationPeriodSeconds : 
 void GameSimulator::Simulate(const GameModel& model, const StrengthScale& scale,
                              const League& league, const GameSetup& setup, Rng& rng,
                              GameRecord& out) {
+  // Attempts draw one after another from `rng`; the fallback replays the attempt with the fewest
+  // events from a copy of the stream as it was before that attempt.
+  Rng fewest_start = rng;
+  size_t fewest = SIZE_MAX;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    const Rng start = rng;
     SimulateOnce(model, scale, league, setup, rng, out);
     const int events = static_cast<int>(out.events.size());
     if (events >= kMinEvents && events <= kMaxEvents) return;
+    if (out.events.size() < fewest) {
+      fewest = out.events.size();
+      fewest_start = start;
+    }
+  }
+  SimulateOnce(model, scale, league, setup, fewest_start, out);
+  FitEventCount(kMinEvents, kMaxEvents, out);
+}
+
+void FitEventCount(int min_events, int max_events, GameRecord& record) {
+  std::vector<PbpEvent>& events = record.events;
+  if (static_cast<int>(events.size()) < min_events) {
+    // Dead balls after a made field goal that no free throw follows: the team scored upon calls
+    // time out. Spread the additions over them, several per dead ball if there are too few.
+    std::vector<size_t> dead_balls;
+    for (size_t i = 0; i < events.size(); ++i) {
+      const PbpEvent& e = events[i];
+      const bool and_one = i + 1 < events.size() && events[i + 1].period == e.period &&
+                           events[i + 1].clock_ms == e.clock_ms;
+      if (e.event_type == 1 && !and_one) dead_balls.push_back(i);
+    }
+    if (dead_balls.empty()) dead_balls.push_back(0);  // no basket at all: after the first event
+    const size_t missing = static_cast<size_t>(min_events) - events.size();
+    std::vector<size_t> extra(dead_balls.size(), 0);  // timeouts after each dead ball
+    for (size_t k = 0; k < missing; ++k) ++extra[k * dead_balls.size() / missing];
+    std::vector<PbpEvent> merged;
+    merged.reserve(static_cast<size_t>(min_events));
+    size_t next = 0;
+    for (size_t i = 0; i < events.size(); ++i) {
+      merged.push_back(events[i]);
+      if (next < dead_balls.size() && dead_balls[next] == i) {
+        for (size_t k = 0; k < extra[next]; ++k) {
+          PbpEvent timeout;
+          timeout.period = events[i].period;
+          timeout.clock_ms = events[i].clock_ms;
+          timeout.event_type = 9;
+          timeout.action = "Regular";
+          timeout.team_id =
+              events[i].team_id == record.home_team_id ? record.away_team_id : record.home_team_id;
+          timeout.home_score = events[i].home_score;
+          timeout.away_score = events[i].away_score;
+          merged.push_back(timeout);
+        }
+        ++next;
+      }
+    }
+    events.swap(merged);
+  }
+  // Drop timeouts, last first, while there are too many events.
+  for (size_t i = events.size(); i-- > 0 && static_cast<int>(events.size()) > max_events;) {
+    if (events[i].event_type == 9) events.erase(events.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+  // Renumber every timeout in order, per team (descriptions are appended to the text).
+  std::array<int, 2> called{};
+  for (PbpEvent& e : events) {
+    if (e.event_type != 9) continue;
+    const TeamInfo* team = FindTeam(e.team_id);
+    e.text_begin = static_cast<uint32_t>(record.text.size());
+    AppendTimeout(record.text, team != nullptr ? team->nickname : std::string_view(),
+                  ++called[e.team_id == record.home_team_id ? 0 : 1]);
+    e.text_size = static_cast<uint32_t>(record.text.size() - e.text_begin);
   }
 }
 
@@ -79,14 +147,14 @@ void GameSimulator::SetUpSide(size_t s, int team, std::span<const int> listed, b
     side.player_ids[i] = p.id;
     side.last_names[i] = p.last_name;
     RoleWeights& w = side.weights[i];
-    const double usage = p.usage * std::exp(0.10 * p.rating);
+    const double usage = p.usage * Exp(0.10 * p.rating);
     w.made2 = usage * (1 - p.three) * p.shoot;
     w.miss2 = usage * (1 - p.three) * (2 - p.shoot);
     w.made3 = usage * p.three * p.shoot;
     w.miss3 = usage * p.three * (2 - p.shoot);
     w.draw_foul = usage * (1.2 - p.three);
     w.rebound = p.rebound;
-    w.assist = p.assist * std::exp(0.10 * p.rating);
+    w.assist = p.assist * Exp(0.10 * p.rating);
     w.steal = p.steal;
     w.block = p.block;
     w.foul = p.foul;

@@ -28,11 +28,14 @@ struct GameSetup {
 // Holds buffers reused from game to game. Not thread-safe; one per simulation thread.
 class GameSimulator {
  public:
-  // Every game has kMinEvents..kMaxEvents play-by-play events (real games: ~450-475); a game
-  // outside is replayed, up to kMaxAttempts times.
+  // Every game has kMinEvents..kMaxEvents play-by-play events (real games: ~450-475). A game
+  // outside (about 3% of attempts) is replayed, up to kMaxAttempts times; should every attempt
+  // fall outside, the one with the fewest events is kept and FitEventCount() adds timeouts or
+  // removes them. That covers every case but one: every attempt over kMaxEvents by more than its
+  // timeouts (~12 a game), a chance far below 1e-100.
   static constexpr int kMinEvents = 410;
   static constexpr int kMaxEvents = 510;
-  static constexpr int kMaxAttempts = 8;
+  static constexpr int kMaxAttempts = 64;
 
   // Simulates a game into `out` (cleared first): teams, scores, periods, attendance, line score,
   // box scores and play-by-play. The caller sets the id, season, type, date and playoff fields.
@@ -84,5 +87,11 @@ class GameSimulator {
   int last_ms_ = 0;         // time of the last event within the period
   int opening_tip_ = 0;     // side that won the opening tip
 };
+
+// Brings the number of events of a simulated game to at least `min_events` by adding timeouts
+// (after made field goals, called by the team scored upon) and then to at most `max_events` by
+// removing timeouts, last first, as far as there are timeouts; renumbers the timeouts. Timeouts
+// carry no statistics: scores, box scores and every other event stay as they are.
+void FitEventCount(int min_events, int max_events, GameRecord& record);
 
 }  // namespace fastbreak::db::detail

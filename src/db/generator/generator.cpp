@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "db/calendar.hpp"
 #include "db/generator/bounded_queue.hpp"
-#include "db/generator/calendar.hpp"
 #include "db/generator/season_sim.hpp"
 #include "db/generator/writer.hpp"
 #include "db/schema/migrations.hpp"
@@ -80,7 +80,7 @@ Status CheckSeasonsFree(Connection& connection, int first, int last) {
     return MakeError(ErrorCode::kAlreadyExists,
                      "the database already has games in season {}; generate into another "
                      "database or other seasons",
-                     detail::SeasonLabel(static_cast<int>(*season)));
+                     SeasonLabel(static_cast<int>(*season)));
   }
   return Ok();
 }
@@ -94,22 +94,12 @@ Result<int64_t> FirstFreePlayerId(Connection& connection) {
   return kFirstPlayerId;
 }
 
-}  // namespace
-
-Result<GeneratorReport> GenerateLeague(Connection& connection, const GeneratorOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  const int first_season =
-      options.start_season == 0 ? 2026 - options.seasons : options.start_season;
-  FB_RETURN_IF_ERROR(Validate(options, first_season));
+// Simulates and writes the seasons; `players` receives the number of distinct players listed.
+// The bulk-load settings are restored (which flushes the file) before it returns.
+Result<detail::WriteCounts> SimulateAndWrite(Connection& connection,
+                                             const GeneratorOptions& options, int first_season,
+                                             int64_t first_player_id, int64_t& players) {
   const int last_season = first_season + options.seasons - 1;
-  // Refuse taken seasons before changing anything (the games table exists from version 1).
-  FB_ASSIGN_OR_RETURN(const int schema_version, SchemaVersion(connection));
-  if (schema_version >= 1) {
-    FB_RETURN_IF_ERROR(CheckSeasonsFree(connection, first_season, last_season));
-  }
-  FB_RETURN_IF_ERROR(Migrate(connection));
-  FB_RETURN_IF_ERROR(SeedTeams(connection));
-  FB_ASSIGN_OR_RETURN(const int64_t first_player_id, FirstFreePlayerId(connection));
   detail::BulkLoadSettings bulk_load(connection);
   FB_ASSIGN_OR_RETURN(
       std::unique_ptr<detail::LeagueWriter> writer,
@@ -163,21 +153,45 @@ Result<GeneratorReport> GenerateLeague(Connection& connection, const GeneratorOp
   if (!status) return tl::unexpected(std::move(status).error());
   if (options.on_progress) options.on_progress(games_done, games_done);
 
-  const detail::WriteCounts& counts = writer->counts();
+  const detail::League& league = simulator.league();
+  players = 0;
+  for (size_t i = 0; i < league.player_count(); ++i) {
+    if (league.player(static_cast<int>(i)).last_listed_season != 0) ++players;
+  }
+  return writer->counts();
+}
+
+}  // namespace
+
+Result<GeneratorReport> GenerateLeague(Connection& connection, const GeneratorOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const int first_season =
+      options.start_season == 0 ? 2026 - options.seasons : options.start_season;
+  FB_RETURN_IF_ERROR(Validate(options, first_season));
+  const int last_season = first_season + options.seasons - 1;
+  // Refuse taken seasons before changing anything (the games table exists from version 1).
+  FB_ASSIGN_OR_RETURN(const int schema_version, SchemaVersion(connection));
+  if (schema_version >= 1) {
+    FB_RETURN_IF_ERROR(CheckSeasonsFree(connection, first_season, last_season));
+  }
+  FB_RETURN_IF_ERROR(Migrate(connection));
+  FB_RETURN_IF_ERROR(SeedTeams(connection));
+  FB_ASSIGN_OR_RETURN(const int64_t first_player_id, FirstFreePlayerId(connection));
+
   GeneratorReport report;
+  FB_ASSIGN_OR_RETURN(
+      const detail::WriteCounts counts,
+      SimulateAndWrite(connection, options, first_season, first_player_id, report.players));
   report.seasons = options.seasons;
   report.games = counts.games;
   report.team_game_rows = counts.team_game_rows;
   report.player_game_rows = counts.player_game_rows;
   report.play_by_play_rows = counts.play_by_play_rows;
-  const detail::League& league = simulator.league();
-  for (size_t i = 0; i < league.player_count(); ++i) {
-    if (league.player(static_cast<int>(i)).last_listed_season != 0) ++report.players;
-  }
+  report.rows = counts.Total();
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   report.rows_per_second =
-      report.seconds > 0 ? static_cast<double>(counts.Total()) / report.seconds : 0;
+      report.seconds > 0 ? static_cast<double>(report.rows) / report.seconds : 0;
   return report;
 }
 

@@ -18,8 +18,10 @@ struct GeneratorOptions {
   // Start year of the first season (2023 = 2023-24), 1946..2045 for every generated season;
   // 0 = the last `seasons` seasons ending with 2025-26 (i.e. 2026 - seasons).
   int start_season = 0;
-  // Same seed and options => identical table contents: the generator draws from its own
-  // PRNG and distributions, never from the standard library's, the clock or hash order.
+  // Same seed and options => identical table contents, on any machine and build: the generator
+  // draws from its own PRNG and distributions, never from the standard library's, the clock or
+  // hash order; it computes exp and log itself from IEEE-754 basic arithmetic (libm's last bits
+  // differ between CPUs and libraries) and is compiled without fused multiply-add.
   uint64_t seed = 42;
   // false skips play_by_play rows (about 90% of all rows): much faster demos. Everything else
   // is identical to a run with play-by-play.
@@ -37,8 +39,9 @@ struct GeneratorReport {
   int64_t player_game_rows = 0;
   int64_t play_by_play_rows = 0;
   int64_t players = 0;         // distinct players who appear in a box score
+  int64_t rows = 0;            // all rows written, every table
   double seconds = 0;          // wall time of the whole call
-  double rows_per_second = 0;  // all rows written (every table) / seconds
+  double rows_per_second = 0;  // rows / seconds
 };
 
 // Migrates the schema, seeds the teams and writes the league, one transaction per season (a
@@ -48,7 +51,8 @@ struct GeneratorReport {
 // For the duration of the call the connection runs in bulk-load mode, restored before
 // returning: a rollback journal instead of the WAL when no other connection has the database
 // open, synchronous = OFF, a small page cache and foreign keys unenforced (every reference is
-// valid by construction). A power loss during the call may therefore damage the file.
+// valid by construction). A power loss during the call may therefore damage the file; the
+// switch back to the WAL at the end flushes it to disk (part of `seconds`).
 //
 // Errors: kInvalidArgument for bad options; kAlreadyExists when the database already has games
 // in any requested season (nothing is written then: leagues are never mixed); database errors

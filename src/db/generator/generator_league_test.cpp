@@ -1,5 +1,5 @@
-// League-level behaviour of the generator: option checks, and careers over several seasons
-// (generated without play-by-play to stay fast).
+// League-level behaviour of the generator: option checks, careers over several seasons
+// (generated without play-by-play to stay fast), and refusing seasons already generated.
 #include <string>
 
 #include "db/generator/generator.hpp"
@@ -12,6 +12,7 @@ namespace {
 using generator_test::Int;
 using generator_test::OpenDb;
 using generator_test::Real;
+using generator_test::TableChecksum;
 using generator_test::TestDb;
 
 TEST(GeneratorOptions, RejectsBadOptions) {
@@ -84,6 +85,16 @@ TEST(GeneratorCareers, PlayersAgeDebutRetireAndMove) {
   const double prime = Real(c, "SELECT AVG(s.pts) " + ages + " AND " + age + " BETWEEN 26 AND 29");
   EXPECT_GT(prime, Real(c, "SELECT AVG(s.pts) " + ages + " AND " + age + " <= 21"));
   EXPECT_GT(prime, Real(c, "SELECT AVG(s.pts) " + ages + " AND " + age + " >= 34"));
+
+  // Seasons that already have games are refused, and nothing is written.
+  auto checksum = [&] {
+    return TableChecksum(c, "games", "game_id") ^ TableChecksum(c, "players", "player_id") ^
+           TableChecksum(c, "seasons", "season_id");
+  };
+  const uint64_t before = checksum();
+  EXPECT_ERROR(GenerateLeague(c, {.seasons = 3, .start_season = 2025, .seed = 1}),
+               ErrorCode::kAlreadyExists);
+  EXPECT_EQ(checksum(), before);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "db/generator/portable_math.hpp"
+
 namespace fastbreak::db::detail {
 namespace {
 
@@ -12,7 +14,7 @@ constexpr uint64_t kOffseasonStream = 1'000'002;
 constexpr uint64_t kTradeStream = 1'000'100;
 
 constexpr int kFreeAgentPool = 60;
-constexpr int kMinHealthy = 14;
+constexpr int kMinHealthy = 13;        // fewer healthy players: hardship signings
 constexpr double kInjuryRate = 0.018;  // per player-game
 constexpr double kFormSd = 1.2;        // game-to-game form, rating points
 
@@ -196,7 +198,7 @@ void League::RunOffseason(int season, std::span<const int> draft_order) {
     const int age = AgeInSeason(p, season);
     double logit = 0.8 * (age - 35) + 0.7 * (-3.5 - p.rating);
     if (p.team == kFreeAgent) logit += 1.5 + 1.5 * p.seasons_unsigned;
-    const double chance = 1 / (1 + std::exp(-logit));
+    const double chance = 1 / (1 + Exp(-logit));
     if (age >= 41 || rng.Bernoulli(chance)) Retire(i);
   }
   // Expiring contracts: some veterans test free agency and may sign elsewhere.

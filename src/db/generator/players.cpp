@@ -4,8 +4,9 @@
 #include <array>
 #include <cmath>
 
-#include "db/generator/calendar.hpp"
+#include "db/calendar.hpp"
 #include "db/generator/names.hpp"
+#include "db/generator/portable_math.hpp"
 
 namespace fastbreak::db::detail {
 namespace {
@@ -30,7 +31,7 @@ const PositionProfile& ProfileOf(Position position) {
   return kProfiles[static_cast<size_t>(position)];
 }
 
-double Jitter(Rng& rng, double sd) { return std::exp(rng.Normal(0, sd)); }
+double Jitter(Rng& rng, double sd) { return Exp(rng.Normal(0, sd)); }
 
 }  // namespace
 

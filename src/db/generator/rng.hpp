@@ -9,6 +9,8 @@
 #include <span>
 #include <utility>
 
+#include "db/generator/portable_math.hpp"
+
 namespace fastbreak::db::detail {
 
 // One SplitMix64 step: advances `state` and returns a well-mixed 64-bit value.
@@ -67,7 +69,8 @@ class Rng {
 
   bool Bernoulli(double p) { return Uniform() < p; }
 
-  // Standard normal by Marsaglia's polar method (needs only log and sqrt).
+  // Standard normal by Marsaglia's polar method (needs only log and sqrt, which IEEE-754
+  // rounds exactly).
   double Normal() {
     if (has_spare_) {
       has_spare_ = false;
@@ -81,7 +84,7 @@ class Rng {
       v = Uniform(-1.0, 1.0);
       s = u * u + v * v;
     } while (s >= 1.0 || s == 0.0);
-    const double factor = std::sqrt(-2.0 * std::log(s) / s);
+    const double factor = std::sqrt(-2.0 * Log(s) / s);
     spare_ = v * factor;
     has_spare_ = true;
     return u * factor;

@@ -4,7 +4,7 @@
 #include <array>
 #include <string_view>
 
-#include "db/generator/calendar.hpp"
+#include "db/calendar.hpp"
 #include "db/schema/teams.hpp"
 
 namespace fastbreak::db::detail {
@@ -160,9 +160,9 @@ std::vector<ScheduledGame> BuildRegularSeason(int season, Rng& rng) {
     const bool overtime = i >= days.size();  // schedule spilled past the planned last day
     const int day = overtime ? days.back() + static_cast<int>(i - days.size()) + 1 : days[i];
     const int target = overtime ? kMaxGamesPerDay : targets[i];
-    auto rested = [&](int t) {
-      return overtime || !(last[t] == day - 1 && before_last[t] == day - 2);
-    };
+    // No three days in a row, spilled days included. The loop still ends: a day on which no
+    // game fits leaves every team rested for the next.
+    auto rested = [&](int t) { return !(last[t] == day - 1 && before_last[t] == day - 2); };
     candidates.clear();
     for (size_t g = 0; g < remaining.size(); ++g) {
       const Matchup& m = remaining[g];

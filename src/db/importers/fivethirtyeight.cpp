@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <span>
 #include <vector>
 
+#include "db/calendar.hpp"
 #include "db/importers/csv_reader.hpp"
 #include "db/importers/parse_util.hpp"
 #include "db/schema/nba_schema.hpp"
@@ -13,25 +15,8 @@
 namespace fastbreak::db::detail {
 namespace {
 
-constexpr int64_t kFirstTeamId = 1610612737;
-constexpr int64_t kTeams = 30;
-constexpr int64_t kMaxDays = 99999 / kTeams;
-
-// Earlier homes of current franchises, by Basketball-Reference code, that teams.hpp does not
-// already know.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 29> kFranchiseCodes = {{
-    {"TRI", "ATL"}, {"MLH", "ATL"}, {"STL", "ATL"}, {"NYN", "BKN"}, {"NYA", "BKN"}, {"NJA", "BKN"},
-    {"DNR", "DEN"}, {"DNA", "DEN"}, {"FTW", "DET"}, {"PHW", "GSW"}, {"SFW", "GSW"}, {"SDR", "HOU"},
-    {"INA", "IND"}, {"BUF", "LAC"}, {"SDC", "LAC"}, {"MNL", "LAL"}, {"SYR", "PHI"}, {"ROC", "SAC"},
-    {"CIN", "SAC"}, {"KCO", "SAC"}, {"KCK", "SAC"}, {"SAA", "SAS"}, {"TEX", "SAS"}, {"DLC", "SAS"},
-    {"NOJ", "UTA"}, {"CHP", "WAS"}, {"CHZ", "WAS"}, {"BAL", "WAS"}, {"CAP", "WAS"},
-}};
-
-// Franchises with no current team: BAA/NBA clubs of 1946-55 and ABA clubs that folded.
-constexpr std::array<std::string_view, 34> kDefunctCodes = {
-    "AND", "BLB", "CHS", "CLR", "DNN", "DTF", "INJ", "INO", "PIT", "PRO", "SHE", "STB",
-    "TRH", "WAT", "WSC", "ANA", "HSM", "KEN", "LAS", "MMF", "MMP", "MMS", "MMT", "MNM",
-    "MNP", "NOB", "OAK", "PTC", "PTP", "SDA", "SDS", "SSL", "UTS", "VIR"};
+// The synthesized id's sequence has five digits.
+constexpr int64_t kMaxSequence = 99999;
 
 constexpr std::array<std::string_view, 8> kRequiredColumns = {
     "date", "season", "neutral", "playoff", "team1", "team2", "score1", "score2"};
@@ -39,17 +24,11 @@ constexpr std::array<std::string_view, 8> kRequiredColumns = {
 enum class TeamLookup { kFound, kDefunct, kUnknown };
 
 TeamLookup LookUpTeam(std::string_view code, int64_t& team_id) {
-  for (const auto& [old_code, current] : kFranchiseCodes) {
-    if (code == old_code) code = current;
-  }
   if (const TeamInfo* team = FindTeamByAbbreviation(code)) {
     team_id = team->team_id;
     return TeamLookup::kFound;
   }
-  for (std::string_view defunct : kDefunctCodes) {
-    if (code == defunct) return TeamLookup::kDefunct;
-  }
-  return TeamLookup::kUnknown;
+  return IsDefunctFranchiseCode(code) ? TeamLookup::kDefunct : TeamLookup::kUnknown;
 }
 
 char TypeDigit(std::string_view game_type) {
@@ -112,15 +91,28 @@ Result<EloRow> ParseRow(const std::vector<std::string>& fields, const std::vecto
 
 Result<std::string> FiveThirtyEightGameId(int64_t season_start, std::string_view game_type,
                                           std::string_view date, int64_t home_team_id) {
-  const int64_t day = DaysFromCivil(*ParseInt(date.substr(0, 4)), *ParseInt(date.substr(5, 2)),
-                                    *ParseInt(date.substr(8, 2))) -
-                      DaysFromCivil(season_start, 7, 1);
-  if (day < 0 || day > kMaxDays) {
+  const TeamInfo* home = FindTeam(home_team_id);
+  const bool is_date = date.size() == 10 && date[4] == '-' && date[7] == '-';
+  auto year = is_date ? ParseInt(date.substr(0, 4)) : std::nullopt;
+  auto month = is_date ? ParseInt(date.substr(5, 2)) : std::nullopt;
+  auto day_of_month = is_date ? ParseInt(date.substr(8, 2)) : std::nullopt;
+  if (home == nullptr || !year || !month || !day_of_month || season_start < 1000 ||
+      season_start > 9999) {
+    return MakeError(ErrorCode::kInvalidArgument, "no FiveThirtyEight game id for {} {} at {}",
+                     season_start, date, home_team_id);
+  }
+  const std::span<const TeamInfo> teams = NbaTeams();
+  const auto index = static_cast<int64_t>(home - teams.data());  // team id - 1610612737
+  const int64_t day = DaysFromCivil(static_cast<int>(*year), static_cast<int>(*month),
+                                    static_cast<int>(*day_of_month)) -
+                      DaysFromCivil(static_cast<int>(season_start), 7, 1);
+  const int64_t sequence = day * static_cast<int64_t>(teams.size()) + index;
+  if (day < 0 || sequence > kMaxSequence) {
     return MakeError(ErrorCode::kInvalidArgument, "date {} is not within season {}", date,
-                     SeasonLabel(season_start));
+                     SeasonLabel(static_cast<int>(season_start)));
   }
   return fmt::format("5{}{}{:02}{:05}", (season_start / 100) % 10, TypeDigit(game_type),
-                     season_start % 100, day * kTeams + (home_team_id - kFirstTeamId));
+                     season_start % 100, sequence);
 }
 
 Status ImportFiveThirtyEightFile(const std::string& path, Writer& writer) {

@@ -3,9 +3,10 @@
 // 'f' playoff rounds 1-4, 't' tiebreaker), team1 (home), team2, ..., score1, score2.
 //
 // Teams: 538 uses Basketball-Reference franchise-era codes (BRK, PHO, CHO, SEA, KCK, MNL...);
-// codes of a current franchise's earlier homes are mapped to it, codes of defunct franchises
-// (1940s-50s BAA/NBA clubs, ABA clubs that did not join the NBA) are skipped with a count, and
-// any other code is an error. Unplayed games (empty scores) are skipped with a count.
+// codes of a current franchise's earlier homes are mapped to it (FindTeamByAbbreviation), codes
+// of defunct franchises (IsDefunctFranchiseCode: 1940s-50s BAA/NBA clubs, ABA clubs that did not
+// join the NBA) are skipped with a count, and any other code is an error. Unplayed games (empty
+// scores) are skipped with a count.
 //
 // Game ids: the file has none. A game already stored with the same date, home and away team
 // (imported from any source) is updated in place. Otherwise its id is synthesized from the
@@ -28,8 +29,10 @@ namespace fastbreak::db::detail {
 
 Status ImportFiveThirtyEightFile(const std::string& path, Writer& writer);
 
-// The synthesized id described above. kInvalidArgument when the date is not within the 3332
-// days the sequence can express. REQUIRES: `date` is YYYY-MM-DD and home_team_id one of the 30.
+// The synthesized id described above. kInvalidArgument when the sequence would not fit in its
+// five digits (a date before July 1 of the start year, or more than 3333 days after it; on day
+// 3333 only the first ten team ids fit), or when `date` is not YYYY-MM-DD, `home_team_id` not one
+// of the 30 or `season_start` not a four-digit year. REQUIRES: `date` is a valid calendar date.
 Result<std::string> FiveThirtyEightGameId(int64_t season_start, std::string_view game_type,
                                           std::string_view date, int64_t home_team_id);
 

@@ -19,24 +19,35 @@ TableCounts Minus(const TableCounts& a, const TableCounts& b) {
   return {a.inserted - b.inserted, a.updated - b.updated, a.skipped - b.skipped};
 }
 
-// Detects every file's endpoint first (so a malformed or unsupported file fails before anything
-// is written), then imports them in dependency order, keeping the given order within an endpoint.
+// Reads, parses and detects the endpoint of every file first (so that a malformed or unsupported
+// file fails before anything is written), then imports them in dependency order, keeping the
+// given order within an endpoint. Each file is read and parsed once; its document is held until
+// imported and freed right after.
 Status ImportNbaApiFiles(const std::vector<std::string>& sources, detail::Writer& writer,
                          const std::function<Status(const std::string&, const Status&)>& done) {
-  std::vector<std::pair<detail::NbaApiEndpoint, size_t>> order;
+  struct Parsed {
+    detail::NbaApiEndpoint endpoint;
+    size_t index;  // into sources
+    nlohmann::json root;
+  };
+  std::vector<Parsed> files;
+  files.reserve(sources.size());
   for (size_t i = 0; i < sources.size(); ++i) {
-    FB_ASSIGN_OR_RETURN(std::string text, detail::ReadFile(sources[i]));
-    FB_ASSIGN_OR_RETURN(nlohmann::json root, detail::ParseJson(text, sources[i]));
+    nlohmann::json root;
+    {
+      FB_ASSIGN_OR_RETURN(std::string text, detail::ReadFile(sources[i]));
+      FB_ASSIGN_OR_RETURN(root, detail::ParseJson(text, sources[i]));
+    }  // the text is freed before the next file is read
     FB_ASSIGN_OR_RETURN(detail::NbaApiEndpoint endpoint, detail::DetectEndpoint(root, sources[i]));
-    order.emplace_back(endpoint, i);
+    files.push_back({endpoint, i, std::move(root)});
   }
-  std::stable_sort(order.begin(), order.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [endpoint, index] : order) {
-    const std::string& path = sources[index];
-    FB_ASSIGN_OR_RETURN(std::string text, detail::ReadFile(path));
-    FB_ASSIGN_OR_RETURN(nlohmann::json root, detail::ParseJson(text, path));
-    FB_RETURN_IF_ERROR(done(path, detail::ImportNbaApiDocument(endpoint, root, path, writer)));
+  std::stable_sort(files.begin(), files.end(),
+                   [](const Parsed& a, const Parsed& b) { return a.endpoint < b.endpoint; });
+  for (Parsed& file : files) {
+    const std::string& path = sources[file.index];
+    FB_RETURN_IF_ERROR(
+        done(path, detail::ImportNbaApiDocument(file.endpoint, file.root, path, writer)));
+    file.root = nlohmann::json();
   }
   return Ok();
 }

@@ -8,6 +8,9 @@
 //            BoxScoreTraditionalV2/V3, PlayByPlayV2/V3, CommonAllPlayers, ScoreboardV3. The
 //            endpoint is detected from the content; files are imported in dependency order
 //            (players, then games, then box scores, then play-by-play) whatever the order given.
+//            Every file is parsed (once) before the first is imported, and the parsed documents
+//            are held until imported: peak memory is that of all the parsed files of the run,
+//            several times their size on disk (split very large batches into several runs).
 //   538      FiveThirtyEight's nba_elo.csv / nba_elo_latest.csv game files.
 //
 // Guarantees:
@@ -22,7 +25,10 @@
 //   - Rows a source references but does not fully describe (a game seen only in a box score, a
 //     player seen only in a game log) are created minimally so foreign keys hold; a game whose date
 //     the source does not carry gets game_date = kUnknownGameDate until a source with the date
-//     (game log, scoreboard, Kaggle, 538) is imported.
+//     (game log, scoreboard, Kaggle, 538) is imported. A game is stored as 'final' only with
+//     both scores; one known only from sources without them (player game logs, play-by-play of
+//     an unfinished game) is 'scheduled' until its scores are imported, and a final game with
+//     scores never goes back to 'scheduled'.
 //   - Each source file is recorded in the `imports` table with its counts.
 #pragma once
 

@@ -1,6 +1,7 @@
 #include "db/importers/json_ref.hpp"
 
 #include <cmath>
+#include <cstdint>
 
 #include "db/importers/parse_util.hpp"
 
@@ -76,6 +77,9 @@ Result<int64_t> JsonRef::Int() const {
 Result<std::optional<int64_t>> JsonRef::OptInt() const {
   FB_ASSIGN_OR_RETURN(auto value, OptDouble());
   if (!value) return std::optional<int64_t>();
+  if (value_->is_number_unsigned() && value_->get<uint64_t>() > INT64_MAX) {
+    return tl::unexpected(Fail(fmt::format("number {} is out of range", value_->dump())));
+  }
   if (value_->is_number_integer()) return std::optional<int64_t>(value_->get<int64_t>());
   auto integral = IntegralValue(*value);
   if (!integral) {
@@ -122,7 +126,9 @@ Result<std::string> JsonRef::GameId() const {
   std::string text;
   if (value_->is_string()) {
     text = value_->get<std::string>();
-  } else if (value_->is_number_unsigned() || value_->is_number_integer()) {
+  } else if (value_->is_number_unsigned()) {
+    text = std::to_string(value_->get<uint64_t>());
+  } else if (value_->is_number_integer()) {
     text = std::to_string(value_->get<int64_t>());
   } else {
     return tl::unexpected(Fail(fmt::format("expected a game id, got {}", TypeDescription())));

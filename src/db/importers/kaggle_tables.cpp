@@ -2,15 +2,12 @@
 #include <array>
 
 #include "db/importers/kaggle_internal.hpp"
-#include "db/importers/nba_api_internal.hpp"
 #include "db/importers/parse_util.hpp"
 #include "db/importers/play_by_play_v2.hpp"
 
 namespace fastbreak::db::detail {
 namespace {
 
-constexpr std::string_view kUnstoredType = "game type not stored (All-Star or exhibition)";
-constexpr std::string_view kForeignTeam = "team not among the 30 NBA teams";
 constexpr std::string_view kGameNotImported = "game not imported";
 
 // "Guard-Forward" -> "G-F"; other spellings are kept as they are.
@@ -157,7 +154,14 @@ Status ImportKaggleGames(Connection& source, const std::string& path, Writer& wr
           return tl::unexpected(t.Fail(fmt::format("column game_date: {}", date.error().message)));
         }
         FB_ASSIGN_OR_RETURN(OptInt minutes, t.Int(3));
-        const OptInt seconds = minutes && *minutes > 0 ? OptInt(*minutes * 60) : std::nullopt;
+        OptInt seconds;  // team player-seconds; a 0 or negative "min" means unknown
+        if (minutes && *minutes > 0) {
+          seconds = SecondsFromMinutes(static_cast<double>(*minutes));
+          if (!seconds) {
+            return tl::unexpected(
+                t.Fail(fmt::format("column min: {} minutes is out of range", *minutes)));
+          }
+        }
         FB_ASSIGN_OR_RETURN(BoxLine home, ReadGameBox(t, kHome + 2));
         FB_ASSIGN_OR_RETURN(BoxLine away, ReadGameBox(t, kHome + kSide + 2));
         game->game_date = *date;
@@ -165,7 +169,6 @@ Status ImportKaggleGames(Connection& source, const std::string& path, Writer& wr
         game->away_team_id = *away_id;
         game->home_score = home.pts;
         game->away_score = away.pts;
-        game->status = home.pts && away.pts ? "final" : "scheduled";
         game->periods = PeriodsFromTeamSeconds(seconds);
         if (auto s = writer.UpsertGame(*game); !s) return tl::unexpected(t.Locate(s.error()));
         const OptText wl_home = t.Text(kHome + 1);
@@ -225,7 +228,7 @@ Status ImportKaggleLineScores(Connection& source, const std::string& path, Write
             FB_ASSIGN_OR_RETURN(OptInt points, t.Int(base + period));
             FB_ASSIGN_OR_RETURN(OptInt other, t.Int((1 - side) * kSide + 1 + period));
             // Unplayed overtimes read 0 (or NULL) for both teams.
-            if (!points || (period > 4 && *points + other.value_or(0) == 0)) continue;
+            if (!points || (period > 4 && *points == 0 && other.value_or(0) == 0)) continue;
             if (*points < 0) return tl::unexpected(t.Fail("negative period points"));
             if (auto s = writer.UpsertPeriod(*id, *team_id, period, *points); !s) {
               return tl::unexpected(t.Locate(s.error()));

@@ -3,20 +3,12 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cctype>
-#include <cmath>
 
 #include "db/importers/nba_api_internal.hpp"
 #include "db/importers/parse_util.hpp"
 
 namespace fastbreak::db::detail {
 namespace {
-
-std::string Upper(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Names of the result sets in a resultSets / resultSet document.
 std::vector<std::string> ResultSetNames(const nlohmann::json& root) {
@@ -143,7 +135,7 @@ Result<ResultSet> ResultSet::Create(const JsonRef& set) {
   FB_ASSIGN_OR_RETURN(size_t columns, headers.Size());
   for (size_t i = 0; i < columns; ++i) {
     FB_ASSIGN_OR_RETURN(std::string name, headers.At(i).String());
-    result.headers_.push_back(Upper(name));
+    result.headers_.push_back(std::move(name));
   }
   FB_ASSIGN_OR_RETURN(JsonRef rows, set.Field("rowSet"));
   FB_ASSIGN_OR_RETURN(result.rows_, rows.Size());
@@ -182,9 +174,8 @@ Result<std::optional<ResultSet>> ResultSet::Find(const JsonRef& root, std::strin
 }
 
 std::optional<size_t> ResultSet::Index(std::string_view column) const {
-  const std::string wanted = Upper(column);
   for (size_t i = 0; i < headers_.size(); ++i) {
-    if (headers_[i] == wanted) return i;
+    if (EqualsIgnoreCase(headers_[i], column)) return i;
   }
   return std::nullopt;
 }
@@ -221,7 +212,21 @@ Result<OptInt> ReadMinutes(const JsonRef& cell) {
     return OptInt(*seconds);
   }
   FB_ASSIGN_OR_RETURN(auto minutes, cell.OptDouble());
-  return OptInt(std::llround(*minutes * 60));
+  auto seconds = SecondsFromMinutes(*minutes);
+  if (!seconds) return tl::unexpected(cell.Fail(fmt::format("invalid minutes {}", *minutes)));
+  return OptInt(*seconds);
+}
+
+Result<OptInt> OptionalInt(const JsonRef& object, std::string_view key) {
+  FB_ASSIGN_OR_RETURN(auto field, object.OptionalField(key));
+  if (!field) return OptInt();
+  return field->OptInt();
+}
+
+Result<OptText> OptionalString(const JsonRef& object, std::string_view key) {
+  FB_ASSIGN_OR_RETURN(auto field, object.OptionalField(key));
+  if (!field) return OptText();
+  return field->OptString();
 }
 
 Result<BoxLine> ReadBoxLine(const ResultSet& set, size_t row, std::string_view turnovers) {
@@ -256,32 +261,10 @@ std::optional<Matchup> ParseMatchup(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<GameRecord> GameFromId(const std::string& game_id) {
-  auto info = DescribeGameId(game_id);
-  if (!info) return std::nullopt;
-  GameRecord game;
-  game.game_id = game_id;
-  game.season_id = info->season_id;
-  game.game_type = info->game_type;
-  game.playoff_round = info->playoff_round;
-  game.series_game = info->series_game;
-  game.game_date = std::string(kUnknownGameDate);
-  return game;
-}
-
 std::pair<std::string, std::string> SplitFullName(std::string_view full_name) {
   const size_t space = full_name.find(' ');
   if (space == std::string_view::npos) return {"", std::string(full_name)};
   return {std::string(full_name.substr(0, space)), std::string(full_name.substr(space + 1))};
-}
-
-OptInt PeriodsFromTeamSeconds(OptInt seconds) {
-  constexpr int64_t kRegulation = 240 * 60;
-  constexpr int64_t kOvertime = 25 * 60;
-  if (!seconds || *seconds < kRegulation || (*seconds - kRegulation) % kOvertime != 0) {
-    return std::nullopt;
-  }
-  return 4 + (*seconds - kRegulation) / kOvertime;
 }
 
 }  // namespace fastbreak::db::detail

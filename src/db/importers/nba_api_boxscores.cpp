@@ -5,9 +5,6 @@
 namespace fastbreak::db::detail {
 namespace {
 
-constexpr std::string_view kUnstoredType = "game type not stored (All-Star or exhibition)";
-constexpr std::string_view kForeignTeam = "team not among the 30 NBA teams";
-
 OptText NonEmpty(std::optional<std::string> text) {
   if (!text || text->find_first_not_of(' ') == std::string::npos) return std::nullopt;
   return text;
@@ -52,7 +49,7 @@ Result<V3Team> ReadV3Team(const JsonRef& team) {
   FB_ASSIGN_OR_RETURN(out.team_id, id.Int());
   FB_ASSIGN_OR_RETURN(JsonRef stats, team.Field("statistics"));
   FB_ASSIGN_OR_RETURN(out.box, ReadV3Box(stats));
-  if (!out.box.pts) return tl::unexpected(stats.Fail("missing member \"points\""));
+  if (!out.box.pts) return tl::unexpected(stats.Fail("\"points\" is missing or null"));
   FB_ASSIGN_OR_RETURN(auto minutes, stats.OptionalField("minutes"));
   if (minutes) {
     FB_ASSIGN_OR_RETURN(out.seconds, ReadMinutes(*minutes));

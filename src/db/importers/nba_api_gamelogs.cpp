@@ -1,4 +1,5 @@
 // LeagueGameLog (team rows or player rows) and PlayerGameLog.
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -7,9 +8,6 @@
 
 namespace fastbreak::db::detail {
 namespace {
-
-constexpr std::string_view kUnstoredType = "game type not stored (All-Star or exhibition)";
-constexpr std::string_view kForeignTeam = "team not among the 30 NBA teams";
 
 // What every game log row has: game, date, matchup, result, minutes and counting stats.
 struct LogRow {
@@ -73,6 +71,15 @@ Result<std::optional<LogRow>> ReadLogRow(const ResultSet& set, size_t row, Write
   return std::optional<LogRow>(std::move(out));
 }
 
+// The opponent's score from a team's points and plus-minus; nullopt when that would be negative
+// (or overflow, for absurd input).
+OptInt OpponentScore(int64_t points, int64_t plus_minus) {
+  if (plus_minus > points || (plus_minus < 0 && points > INT64_MAX + plus_minus)) {
+    return std::nullopt;
+  }
+  return points - plus_minus;
+}
+
 // Team rows: two per game, grouped so that each game is written once with both scores.
 Status ImportTeamRows(const ResultSet& set, Writer& writer) {
   std::map<std::string, std::vector<std::pair<size_t, LogRow>>> by_game;
@@ -92,7 +99,9 @@ Status ImportTeamRows(const ResultSet& set, Writer& writer) {
       OptInt& own = log.is_home ? game.home_score : game.away_score;
       OptInt& other = log.is_home ? game.away_score : game.home_score;
       own = log.box.pts;
-      if (!other && log.box.pts && log.box.plus_minus) other = *log.box.pts - *log.box.plus_minus;
+      if (!other && log.box.pts && log.box.plus_minus) {
+        other = OpponentScore(*log.box.pts, *log.box.plus_minus);
+      }
     }
     FB_RETURN_IF_ERROR(Located(writer.UpsertGame(game), set.Row(rows.front().first)));
     for (const auto& [row, log] : rows) {

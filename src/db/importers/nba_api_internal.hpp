@@ -35,7 +35,7 @@ class ResultSet {
   std::optional<size_t> Index(std::string_view column) const;
 
   JsonRef set_;
-  std::vector<std::string> headers_;  // upper-cased
+  std::vector<std::string> headers_;
   size_t rows_ = 0;
 };
 
@@ -51,21 +51,19 @@ struct Matchup {
 };
 std::optional<Matchup> ParseMatchup(std::string_view text);
 
-// A game record with season, type, round and series game from the id; nullopt when the id's
-// game type is not stored (the caller skips the record).
-std::optional<GameRecord> GameFromId(const std::string& game_id);
-
 // Splits "LeBron James" into first "LeBron", last "James"; "Nene" -> last "Nene".
 std::pair<std::string, std::string> SplitFullName(std::string_view full_name);
-
-// Periods played from team player-minutes: 240 -> 4, 265 -> 5; nullopt when not of that form.
-OptInt PeriodsFromTeamSeconds(OptInt seconds);
 
 // `status`, with "<file>: <path>: " put in front of its message when it is an error.
 Status Located(Status status, const JsonRef& at);
 
-// A player's minutes as the API sends them: a number of minutes or a "MM:SS" string.
+// A player's minutes as the API sends them, in seconds: a number of minutes or a "MM:SS"
+// string; null and "" read as nullopt.
 Result<OptInt> ReadMinutes(const JsonRef& cell);
+
+// Member `key` of `object`: nullopt when missing or null; error when of another type.
+Result<OptInt> OptionalInt(const JsonRef& object, std::string_view key);
+Result<OptText> OptionalString(const JsonRef& object, std::string_view key);
 
 // Endpoint readers (one per endpoint; `root` is the whole document).
 Status ImportCommonAllPlayers(const JsonRef& root, Writer& writer);

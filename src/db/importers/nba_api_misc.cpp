@@ -5,15 +5,7 @@
 namespace fastbreak::db::detail {
 namespace {
 
-constexpr std::string_view kUnstoredType = "game type not stored (All-Star or exhibition)";
-constexpr std::string_view kForeignTeam = "team not among the 30 NBA teams";
 constexpr int64_t kFinalStatus = 3;  // ScoreboardV3 gameStatus: 1 scheduled, 2 live, 3 final
-
-Result<OptInt> OptionalInt(const JsonRef& object, std::string_view key) {
-  FB_ASSIGN_OR_RETURN(auto field, object.OptionalField(key));
-  if (!field) return OptInt();
-  return field->OptInt();
-}
 
 // ROSTERSTATUS is 0/1, or "Active"/"Inactive" in some seasons.
 Result<OptInt> RosterStatus(const JsonRef& cell) {

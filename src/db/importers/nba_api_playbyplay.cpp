@@ -4,9 +4,7 @@
 // (V3's separate "block" and "steal" credit rows, whose actionType is empty) and unknown types
 // get event_type 0, with action "Block" / "Steal" when the description says so. V3 rows are keyed
 // by actionId (actionNumber repeats for the credit rows), or their 1-based position when absent.
-#include <algorithm>
 #include <array>
-#include <cctype>
 
 #include "db/importers/nba_api_internal.hpp"
 #include "db/importers/parse_util.hpp"
@@ -15,15 +13,7 @@
 namespace fastbreak::db::detail {
 namespace {
 
-constexpr std::string_view kUnstoredType = "game type not stored (All-Star or exhibition)";
 constexpr int64_t kPeriodEnd = 13;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 int64_t V3EventType(std::string_view action_type, std::string_view sub_type) {
   static constexpr std::array<std::pair<std::string_view, int64_t>, 12> kTypes = {{
@@ -85,16 +75,9 @@ Status WritePlays(GameRecord game, const std::vector<PlayRecord>& plays,
   return Ok();
 }
 
-Result<OptText> OptionalString(const JsonRef& object, std::string_view key) {
-  FB_ASSIGN_OR_RETURN(auto field, object.OptionalField(key));
-  if (!field) return OptText();
-  return field->OptString();
-}
-
-Result<int64_t> OptionalInt(const JsonRef& object, std::string_view key, int64_t fallback) {
-  FB_ASSIGN_OR_RETURN(auto field, object.OptionalField(key));
-  if (!field) return fallback;
-  FB_ASSIGN_OR_RETURN(OptInt value, field->OptInt());
+// OptionalInt(object, key), or `fallback` when missing or null.
+Result<int64_t> IntOr(const JsonRef& object, std::string_view key, int64_t fallback) {
+  FB_ASSIGN_OR_RETURN(OptInt value, OptionalInt(object, key));
   return value.value_or(fallback);
 }
 
@@ -118,8 +101,7 @@ Result<PlayRecord> ReadV3Action(const JsonRef& action, const std::string& game_i
                                 int64_t& home_score, int64_t& away_score) {
   PlayRecord play;
   play.game_id = game_id;
-  FB_ASSIGN_OR_RETURN(play.event_num,
-                      OptionalInt(action, "actionId", static_cast<int64_t>(index) + 1));
+  FB_ASSIGN_OR_RETURN(play.event_num, IntOr(action, "actionId", static_cast<int64_t>(index) + 1));
   FB_ASSIGN_OR_RETURN(JsonRef period, action.Field("period"));
   FB_ASSIGN_OR_RETURN(play.period, period.Int());
   if (play.period < 1) return tl::unexpected(period.Fail("period must be at least 1"));
@@ -144,15 +126,15 @@ Result<PlayRecord> ReadV3Action(const JsonRef& action, const std::string& game_i
   } else if (!type.empty()) {
     play.action = type;
   }
-  FB_ASSIGN_OR_RETURN(int64_t team_id, OptionalInt(action, "teamId", 0));
+  FB_ASSIGN_OR_RETURN(int64_t team_id, IntOr(action, "teamId", 0));
   if (IsNbaTeam(team_id)) play.team_id = team_id;
-  FB_ASSIGN_OR_RETURN(int64_t person_id, OptionalInt(action, "personId", 0));
+  FB_ASSIGN_OR_RETURN(int64_t person_id, IntOr(action, "personId", 0));
   if (person_id > 0 && !IsNbaTeam(person_id)) play.player_id = person_id;
   if (play.event_type == 1 || play.event_type == 2) {
-    FB_ASSIGN_OR_RETURN(int64_t value, OptionalInt(action, "shotValue", 0));
+    FB_ASSIGN_OR_RETURN(int64_t value, IntOr(action, "shotValue", 0));
     if (value >= 1 && value <= 3) play.shot_value = value;
     play.shot_made = play.event_type == 1 ? 1 : 0;
-    FB_ASSIGN_OR_RETURN(play.shot_distance, OptionalInt(action, "shotDistance", 0));
+    FB_ASSIGN_OR_RETURN(play.shot_distance, OptionalInt(action, "shotDistance"));
   } else if (play.event_type == 3) {
     play.shot_value = 1;
     FB_ASSIGN_OR_RETURN(OptText result, OptionalString(action, "shotResult"));

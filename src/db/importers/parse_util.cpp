@@ -1,6 +1,8 @@
 #include "db/importers/parse_util.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -16,6 +18,13 @@ namespace {
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// Trimmed, without a leading '+' ("+-3" keeps its '+' so that it does not parse).
+std::string_view TrimPlus(std::string_view text) {
+  text = Trim(text);
+  if (text.size() > 1 && text[0] == '+' && text[1] != '-') text.remove_prefix(1);
   return text;
 }
 
@@ -39,11 +48,10 @@ Result<std::string> ParseMonthNameDate(std::string_view text) {
   if (space == std::string_view::npos || comma == std::string_view::npos || comma < space) {
     return MakeError(ErrorCode::kParseError, "invalid date '{}'", text);
   }
-  std::string month_name(text.substr(0, space));
-  for (char& c : month_name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string_view month_name = text.substr(0, std::min<size_t>(space, 3));
   int64_t month = 0;
   for (size_t i = 0; i < kMonths.size(); ++i) {
-    if (month_name.substr(0, 3) == kMonths[i]) month = static_cast<int64_t>(i) + 1;
+    if (EqualsIgnoreCase(month_name, kMonths[i])) month = static_cast<int64_t>(i) + 1;
   }
   auto day = ParseInt(text.substr(space + 1, comma - space - 1));
   auto year = ParseInt(text.substr(comma + 1));
@@ -55,9 +63,15 @@ Result<std::string> ParseMonthNameDate(std::string_view text) {
 
 }  // namespace
 
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::toupper(static_cast<unsigned char>(x)) ==
+                  std::toupper(static_cast<unsigned char>(y));
+         });
+}
+
 std::optional<int64_t> ParseInt(std::string_view text) {
-  text = Trim(text);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  text = TrimPlus(text);
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
@@ -65,8 +79,7 @@ std::optional<int64_t> ParseInt(std::string_view text) {
 }
 
 std::optional<double> ParseDouble(std::string_view text) {
-  text = Trim(text);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  text = TrimPlus(text);
   double value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty() ||
@@ -98,16 +111,6 @@ Result<std::string> ReadFile(const std::string& path) {
   return std::move(buffer).str();
 }
 
-int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day) {
-  // Howard Hinnant's days_from_civil.
-  year -= month <= 2 ? 1 : 0;
-  const int64_t era = (year >= 0 ? year : year - 399) / 400;
-  const int64_t year_of_era = year - era * 400;
-  const int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return era * 146097 + day_of_era - 719468;
-}
-
 Result<std::string> ParseDate(std::string_view text) {
   text = Trim(text);
   if (text.size() >= 10 && text[4] == '-' && text[7] == '-' &&
@@ -121,6 +124,15 @@ Result<std::string> ParseDate(std::string_view text) {
     return FormatDate(*year, *month, *day, text);
   }
   return ParseMonthNameDate(text);
+}
+
+std::optional<int64_t> SecondsFromMinutes(double minutes, double seconds) {
+  constexpr double kMaxMinutes = 10000;
+  // Negated comparisons so that NaN is rejected too.
+  if (!(minutes >= 0 && minutes <= kMaxMinutes && seconds >= 0 && seconds < 60.5)) {
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(std::llround(minutes * 60 + seconds));
 }
 
 Result<int64_t> ParseMinutes(std::string_view text) {
@@ -157,8 +169,9 @@ Result<int64_t> ParseMinutes(std::string_view text) {
     if (!value) return invalid();
     minutes = *value;
   }
-  if (minutes < 0 || seconds < 0 || seconds >= 60.5) return invalid();
-  return static_cast<int64_t>(std::llround(minutes * 60 + seconds));
+  auto total = SecondsFromMinutes(minutes, seconds);
+  if (!total) return invalid();
+  return *total;
 }
 
 Result<int64_t> ParseClock(std::string_view text) {
@@ -190,10 +203,6 @@ Result<int64_t> ParseClock(std::string_view text) {
     return MakeError(ErrorCode::kParseError, "invalid game clock '{}'", original);
   }
   return static_cast<int64_t>(std::llround((minutes * 60 + seconds) * 1000));
-}
-
-std::string SeasonLabel(int64_t start_year) {
-  return fmt::format("{}-{:02}", start_year, (start_year + 1) % 100);
 }
 
 Result<std::string> NormalizeGameId(std::string_view text) {
@@ -238,18 +247,43 @@ std::optional<GameIdInfo> DescribeGameId(std::string_view game_id) {
   return info;
 }
 
+std::optional<GameRecord> GameFromId(const std::string& game_id) {
+  auto info = DescribeGameId(game_id);
+  if (!info) return std::nullopt;
+  GameRecord game;
+  game.game_id = game_id;
+  game.season_id = info->season_id;
+  game.game_type = info->game_type;
+  game.playoff_round = info->playoff_round;
+  game.series_game = info->series_game;
+  game.game_date = std::string(kUnknownGameDate);
+  return game;
+}
+
+OptInt PeriodsFromTeamSeconds(OptInt seconds) {
+  constexpr int64_t kRegulation = 240 * 60;
+  constexpr int64_t kOvertime = 25 * 60;
+  if (!seconds || *seconds < kRegulation || (*seconds - kRegulation) % kOvertime != 0) {
+    return std::nullopt;
+  }
+  return 4 + (*seconds - kRegulation) / kOvertime;
+}
+
 std::optional<int64_t> HeightToCm(std::string_view feet_inches) {
   const size_t dash = feet_inches.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
   auto feet = ParseInt(feet_inches.substr(0, dash));
   auto inches = ParseInt(feet_inches.substr(dash + 1));
-  if (!feet || !inches) return std::nullopt;
-  const int64_t cm = std::llround((*feet * 12 + *inches) * 2.54);
+  if (!feet || !inches || *feet < 0 || *feet > 9 || *inches < 0 || *inches > 11) {
+    return std::nullopt;
+  }
+  const int64_t cm = std::llround(static_cast<double>(*feet * 12 + *inches) * 2.54);
   if (cm < 150 || cm > 240) return std::nullopt;
   return cm;
 }
 
 std::optional<int64_t> PoundsToKg(double pounds) {
+  if (!(pounds > 0 && pounds < 1000)) return std::nullopt;
   const int64_t kg = std::llround(pounds * 0.45359237);
   if (kg < 50 || kg > 180) return std::nullopt;
   return kg;

@@ -1,5 +1,6 @@
-// Small parsers shared by the importers: numbers, dates, clocks, minutes, NBA.com game ids.
-// Errors are kParseError with a message that does not name the file; callers prefix the location.
+// Small format-neutral helpers shared by the importers: numbers, dates, clocks, minutes, NBA.com
+// game ids, skip reasons. Errors are kParseError with a message that does not name the file;
+// callers prefix the location.
 #pragma once
 
 #include <cstdint>
@@ -8,8 +9,16 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "db/importers/writer.hpp"
 
 namespace fastbreak::db::detail {
+
+// Skip reasons (ImportReport::skip_reasons) shared by every format.
+inline constexpr std::string_view kUnstoredType = "game type not stored (All-Star or exhibition)";
+inline constexpr std::string_view kForeignTeam = "team not among the 30 NBA teams";
+
+// ASCII case-insensitive equality ("Period" == "PERIOD").
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // Whole-string integer / real ("12", "-3", "12.0" is not an integer). Surrounding spaces allowed.
 std::optional<int64_t> ParseInt(std::string_view text);
@@ -20,12 +29,13 @@ std::optional<int64_t> IntegralValue(double value);
 // Reads a whole file. kNotFound when it does not exist, kIo when it cannot be read.
 Result<std::string> ReadFile(const std::string& path);
 
-// Days since 1970-01-01 of a proleptic Gregorian date.
-int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day);
-
 // "2023-10-24", "2023-10-24T00:00:00", "2023-10-24 00:00:00" or "OCT 24, 2023" (PlayerGameLog)
 // -> "2023-10-24". Validates the calendar date.
 Result<std::string> ParseDate(std::string_view text);
+
+// Minutes (and seconds) played -> whole seconds, rounded; nullopt unless 0 <= minutes <= 10000
+// and 0 <= seconds < 60.5 (so that absurd input cannot overflow).
+std::optional<int64_t> SecondsFromMinutes(double minutes, double seconds = 0);
 
 // Minutes played -> seconds: "34:12", "34.000000:12" (BoxScoreTraditionalV2), "PT34M12.00S" (V3
 // ISO 8601), "34" or "34.5" (minutes). Fractions of a second are rounded.
@@ -33,9 +43,6 @@ Result<int64_t> ParseMinutes(std::string_view text);
 
 // Game clock -> milliseconds left in the period: "11:43", "0:04.5", "PT11M43.00S".
 Result<int64_t> ParseClock(std::string_view text);
-
-// 2022 -> "2022-23", 1999 -> "1999-00".
-std::string SeasonLabel(int64_t start_year);
 
 // Pads a numeric game id to NBA.com's ten digits: 22300061 -> "0022300061". kParseError unless
 // 1-10 digits.
@@ -54,8 +61,17 @@ struct GameIdInfo {
 // REQUIRES: a normalized (ten-digit) id.
 std::optional<GameIdInfo> DescribeGameId(std::string_view game_id);
 
-// Feet and inches "6-9" -> cm, pounds -> kg; nullopt when unparsable or outside the schema's
-// plausible range (height 150-240 cm, weight 50-180 kg).
+// A game record with season, type, round and series game from the id and game_date
+// kUnknownGameDate; nullopt when the id's game type is not stored (the caller skips the record).
+std::optional<GameRecord> GameFromId(const std::string& game_id);
+
+// Periods played from team player-seconds: 14400 (240 minutes) -> 4, 15900 -> 5; nullopt when
+// not of that form.
+OptInt PeriodsFromTeamSeconds(OptInt seconds);
+
+// Feet and inches "6-9" -> cm, pounds -> kg; nullopt when unparsable, when feet or inches are
+// out of range (0-9 feet, 0-11 inches) or the result is outside the schema's plausible range
+// (height 150-240 cm, weight 50-180 kg).
 std::optional<int64_t> HeightToCm(std::string_view feet_inches);
 std::optional<int64_t> PoundsToKg(double pounds);
 

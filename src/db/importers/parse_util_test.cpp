@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "db/calendar.hpp"
 #include "db/importers/fivethirtyeight.hpp"
 #include "testing/testing.hpp"
 
@@ -62,8 +65,46 @@ TEST(ParseUtilTest, ConvertsBodyMeasures) {
   EXPECT_EQ(HeightToCm(""), std::nullopt);
   EXPECT_EQ(PoundsToKg(250), 113);
   EXPECT_EQ(PoundsToKg(0), std::nullopt);
-  EXPECT_EQ(SeasonLabel(2022), "2022-23");
-  EXPECT_EQ(SeasonLabel(1999), "1999-00");
+}
+
+TEST(ParseUtilTest, RejectsAbsurdMeasuresInsteadOfOverflowing) {
+  // 1537228672809129308 feet x 12 wraps around to 80 inches (203 cm) in 64 bits.
+  EXPECT_EQ(HeightToCm("1537228672809129308-0"), std::nullopt);
+  EXPECT_EQ(HeightToCm("9223372036854775807-11"), std::nullopt);
+  EXPECT_EQ(HeightToCm("6-9223372036854775807"), std::nullopt);
+  EXPECT_EQ(HeightToCm("6--1"), std::nullopt);
+  EXPECT_EQ(HeightToCm("6-12"), std::nullopt);
+  EXPECT_EQ(PoundsToKg(1e300), std::nullopt);
+  EXPECT_EQ(PoundsToKg(-1e300), std::nullopt);
+  EXPECT_EQ(PoundsToKg(std::nan("")), std::nullopt);
+}
+
+TEST(ParseUtilTest, RejectsAbsurdMinutesInsteadOfOverflowing) {
+  EXPECT_EQ(SecondsFromMinutes(240), 14400);
+  EXPECT_EQ(SecondsFromMinutes(34, 12.4), 34 * 60 + 12);
+  EXPECT_EQ(SecondsFromMinutes(1e300), std::nullopt);
+  EXPECT_EQ(SecondsFromMinutes(-1), std::nullopt);
+  EXPECT_EQ(SecondsFromMinutes(std::nan("")), std::nullopt);
+  EXPECT_EQ(SecondsFromMinutes(4611686018427388144.0), std::nullopt);
+  EXPECT_ERROR(ParseMinutes("1e300"), ErrorCode::kParseError);
+  EXPECT_ERROR(ParseMinutes("1e300:00"), ErrorCode::kParseError);
+  EXPECT_ERROR(ParseMinutes("PT1e300M00.00S"), ErrorCode::kParseError);
+}
+
+TEST(ParseUtilTest, ParsesIntegersWithOneSignAtMost) {
+  EXPECT_EQ(ParseInt(" +12 "), 12);
+  EXPECT_EQ(ParseInt("-12"), -12);
+  EXPECT_EQ(ParseInt("+-12"), std::nullopt);
+  EXPECT_EQ(ParseInt("+"), std::nullopt);
+  EXPECT_EQ(ParseDouble("+-1.5"), std::nullopt);
+  EXPECT_EQ(ParseDouble("+1.5"), 1.5);
+}
+
+TEST(ParseUtilTest, ComparesIgnoringCase) {
+  EXPECT_TRUE(EqualsIgnoreCase("Made Shot", "MADE SHOT"));
+  EXPECT_TRUE(EqualsIgnoreCase("", ""));
+  EXPECT_FALSE(EqualsIgnoreCase("period", "periods"));
+  EXPECT_FALSE(EqualsIgnoreCase("start", "stars"));
 }
 
 TEST(ParseUtilTest, SynthesizesFiveThirtyEightIdsFromTheRecord) {
@@ -73,6 +114,29 @@ TEST(ParseUtilTest, SynthesizesFiveThirtyEightIdsFromTheRecord) {
             "59485");
   EXPECT_ERROR(FiveThirtyEightGameId(2022, "regular", "2022-06-30", 1610612738),
                ErrorCode::kInvalidArgument);
+  EXPECT_ERROR(FiveThirtyEightGameId(2022, "regular", "2022-10-18", 1),
+               ErrorCode::kInvalidArgument);
+  EXPECT_ERROR(FiveThirtyEightGameId(2022, "regular", "2022-10", 1610612738),
+               ErrorCode::kInvalidArgument);
+}
+
+TEST(ParseUtilTest, FiveThirtyEightIdsKeepTheirTenCharactersUpToTheLastDay) {
+  // Day 3333 after July 1, 2022: 3333 x 30 = 99990, so team indexes 0-9 still fit.
+  const DateText last = FormatDate(DaysFromCivil(2022, 7, 1) + 3333);
+  const std::string date(last.data());
+  EXPECT_EQ(*FiveThirtyEightGameId(2022, "regular", date, 1610612737), "5022299990");
+  EXPECT_EQ(*FiveThirtyEightGameId(2022, "regular", date, 1610612746), "5022299999");
+  // Index 10 (1610612747) would need sequence 100000: an 11-character id.
+  EXPECT_ERROR(FiveThirtyEightGameId(2022, "regular", date, 1610612747),
+               ErrorCode::kInvalidArgument);
+  EXPECT_ERROR(FiveThirtyEightGameId(2022, "regular", date, 1610612766),
+               ErrorCode::kInvalidArgument);
+  const DateText after = FormatDate(DaysFromCivil(2022, 7, 1) + 3334);
+  EXPECT_ERROR(FiveThirtyEightGameId(2022, "regular", std::string(after.data()), 1610612737),
+               ErrorCode::kInvalidArgument);
+  const DateText before = FormatDate(DaysFromCivil(2022, 7, 1) + 3332);
+  EXPECT_EQ(*FiveThirtyEightGameId(2022, "regular", std::string(before.data()), 1610612766),
+            "5022299989");
 }
 
 }  // namespace

@@ -3,6 +3,19 @@
 #include <fmt/ranges.h>
 
 namespace fastbreak::db::detail {
+namespace {
+
+// Binds text without copying it. Safe here: the values outlive the Run() that follows every
+// bind, and Run() resets the statement, clearing its bindings, before it returns.
+void BindUnowned(Statement& statement, int index, const Value& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) {
+    statement.BindStatic(index, *text);
+  } else {
+    statement.Bind(index, value);
+  }
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Upserter>> Upserter::Create(Connection& connection, std::string_view table,
                                                    std::vector<std::string_view> keys,
@@ -45,7 +58,9 @@ Result<bool> Upserter::Insert(std::span<const Value> values) {
     return MakeError(ErrorCode::kInternal, "upsert given {} values for {} columns", values.size(),
                      column_count_);
   }
-  for (size_t i = 0; i < values.size(); ++i) insert_->Bind(static_cast<int>(i + 1), values[i]);
+  for (size_t i = 0; i < values.size(); ++i) {
+    BindUnowned(*insert_, static_cast<int>(i + 1), values[i]);
+  }
   FB_RETURN_IF_ERROR(insert_->Run());
   // Changes() is the row count of the connection's last INSERT/UPDATE/DELETE: the one just run
   // (0 when ON CONFLICT DO NOTHING applied).
@@ -65,7 +80,7 @@ Result<UpsertOutcome> Upserter::Upsert(std::span<const Value> insert_values,
                        update_values.size(), column_count_);
     }
     for (size_t i = 0; i < update_params_; ++i) {
-      update_->Bind(static_cast<int>(i + 1), update_values[i]);
+      BindUnowned(*update_, static_cast<int>(i + 1), update_values[i]);
     }
     FB_RETURN_IF_ERROR(update_->Run());
     if (connection_.Changes() > 0) {

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "db/importers/parse_util.hpp"
+#include "db/calendar.hpp"
 #include "db/importers/upserter.hpp"
 
 namespace fastbreak::db::detail {
@@ -29,13 +29,21 @@ void AppendBox(std::vector<Value>& values, const BoxLine& box) {
   }
 }
 
+constexpr std::string_view kFinal = "final";
+
+// The status a new game is stored with: final only with both scores.
+std::string_view InsertStatus(const GameRecord& game) {
+  return game.status == kFinal && game.home_score && game.away_score ? kFinal : "scheduled";
+}
+
 // games columns, in the order of the games upserter; NOT NULL defaults filled in.
+constexpr size_t kStatusColumn = 6;
 std::vector<Value> GameValues(const GameRecord& game, const std::string& source) {
-  return {V(game.game_id),     V(game.season_id),        V(game.game_type),
-          V(game.game_date),   V(game.home_team_id),     V(game.away_team_id),
-          V(game.status),      V(game.home_score),       V(game.away_score),
-          V(game.periods),     Or(game.neutral_site, 0), V(game.playoff_round),
-          V(game.series_game), V(game.attendance),       V(source)};
+  return {V(game.game_id),       V(game.season_id),        V(game.game_type),
+          V(game.game_date),     V(game.home_team_id),     V(game.away_team_id),
+          V(InsertStatus(game)), V(game.home_score),       V(game.away_score),
+          V(game.periods),       Or(game.neutral_site, 0), V(game.playoff_round),
+          V(game.series_game),   V(game.attendance),       V(source)};
 }
 
 std::vector<std::string_view> With(std::vector<std::string_view> columns,
@@ -102,6 +110,15 @@ Result<std::unique_ptr<Writer>> Writer::Create(Connection& connection, std::stri
   FB_ASSIGN_OR_RETURN(w->drop_synthetic_,
                       connection.Prepare("DELETE FROM games WHERE home_team_id = ? AND game_date = "
                                          "? AND away_team_id = ? AND game_id LIKE '5%'"));
+  // After an update: final with both scores when the source says so or it already was final,
+  // scheduled otherwise (which also repairs a final game stored without scores).
+  constexpr std::string_view kSettled =
+      "CASE WHEN home_score IS NOT NULL AND away_score IS NOT NULL AND (status = 'final' OR ?2) "
+      "THEN 'final' ELSE 'scheduled' END";
+  FB_ASSIGN_OR_RETURN(w->settle_status_,
+                      connection.Prepare(fmt::format("UPDATE games SET status = {0} WHERE game_id "
+                                                     "= ?1 AND status IS NOT {0}",
+                                                     kSettled)));
   FB_ASSIGN_OR_RETURN(w->game_teams_, connection.Prepare("SELECT home_team_id, away_team_id "
                                                          "FROM games WHERE game_id = ?"));
   FB_ASSIGN_OR_RETURN(
@@ -114,7 +131,7 @@ Result<std::unique_ptr<Writer>> Writer::Create(Connection& connection, std::stri
 
 Status Writer::EnsureSeason(int64_t season_id) {
   if (!seasons_.insert(season_id).second) return Ok();
-  const std::array<Value, 2> values = {V(season_id), V(SeasonLabel(season_id))};
+  const std::array<Value, 2> values = {V(season_id), V(SeasonLabel(static_cast<int>(season_id)))};
   FB_RETURN_IF_ERROR(seasons_upsert_->Upsert(values));
   return Ok();
 }
@@ -124,7 +141,7 @@ Status Writer::UpsertGame(const GameRecord& game) {
   const std::vector<Value> insert = GameValues(game, source_);
   std::vector<Value> update = insert;
   if (game.game_date == kUnknownGameDate) update[3] = Value();
-  if (game.status != "final") update[6] = Value();  // a stale schedule never un-finishes a game
+  update[kStatusColumn] = Value();  // settled below from the merged scores
   update[10] = V(game.neutral_site);
   // A FiveThirtyEight game (synthesized id, "5...") for the same date and teams is the same game:
   // the real id replaces it.
@@ -135,10 +152,18 @@ Status Writer::UpsertGame(const GameRecord& game) {
     replaced = connection_.Changes();
   }
   FB_ASSIGN_OR_RETURN(UpsertOutcome outcome, games_->Upsert(insert, update));
+  TableCounts& counts = report_.tables["games"];
   if (replaced > 0 && outcome == UpsertOutcome::kInserted) {
-    TableCounts& counts = report_.tables["games"];
     --counts.inserted;
     ++counts.updated;
+  }
+  if (outcome != UpsertOutcome::kInserted) {
+    settle_status_->BindAll(game.game_id, int64_t{game.status == kFinal ? 1 : 0});
+    FB_RETURN_IF_ERROR(settle_status_->Run());
+    if (connection_.Changes() > 0 && outcome == UpsertOutcome::kSkipped) {
+      --counts.skipped;
+      ++counts.updated;
+    }
   }
   last_existing_game_ = game.game_id;
   return Ok();

@@ -30,7 +30,9 @@ struct GameRecord {
   std::string game_date;       // YYYY-MM-DD, or kUnknownGameDate when the source lacks it
   int64_t home_team_id = 0;
   int64_t away_team_id = 0;
-  std::string_view status = "final";  // "final" or "scheduled"
+  // What the source says: "final" (played; the default for sources that list only played
+  // games) or "scheduled". The writer stores 'final' only when both scores are known as well.
+  std::string_view status = "final";
   OptInt home_score;
   OptInt away_score;
   OptInt periods;
@@ -108,8 +110,13 @@ class Writer {
   // Full upsert of a game (creating its season row). When game_date is kUnknownGameDate the
   // stored date is kept. A game with a real id replaces a FiveThirtyEight game (synthesized id)
   // of the same date and teams; that counts as an update.
+  // Status: the stored game is 'final' only when both its scores are known (stored or incoming)
+  // and the source says final or it already was; otherwise 'scheduled'. So a partial source (a
+  // player game log, a box score without points) never makes a game without scores 'final',
+  // and never turns a final game with scores back to 'scheduled'.
   Status UpsertGame(const GameRecord& game);
-  // Inserts the game when missing; never changes an existing one and counts nothing then.
+  // Inserts the game when missing (status as above); never changes an existing one and counts
+  // nothing then.
   Status EnsureGame(const GameRecord& game);
   // True when the game is in the database. Cached for the last id asked about.
   Result<bool> GameExists(const std::string& game_id);
@@ -146,7 +153,7 @@ class Writer {
   std::string last_existing_game_;
   std::unique_ptr<Upserter> games_, periods_, team_games_, player_games_, players_, players_bio_,
       plays_, seasons_upsert_;
-  StatementPtr find_game_, game_teams_, fill_placeholder_, drop_synthetic_;
+  StatementPtr find_game_, game_teams_, fill_placeholder_, drop_synthetic_, settle_status_;
 };
 
 }  // namespace fastbreak::db::detail

@@ -42,6 +42,13 @@ Result<int> Migrate(Connection& connection, const std::vector<Migration>& migrat
   for (const Migration& migration : migrations) {
     if (migration.version <= current) continue;
     FB_ASSIGN_OR_RETURN(Transaction transaction, Transaction::Begin(connection));
+    // Another process may have migrated since the version was read: read it again under the
+    // write lock the transaction holds.
+    FB_ASSIGN_OR_RETURN(current, SchemaVersion(connection));
+    if (migration.version <= current) {
+      FB_RETURN_IF_ERROR(transaction.Commit());
+      continue;
+    }
     if (auto status = connection.ExecuteScript(migration.sql); !status) {
       return MakeError(status.error().code, "migration {} ({}) failed: {}", migration.version,
                        migration.name, status.error().message);

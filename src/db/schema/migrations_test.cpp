@@ -113,5 +113,26 @@ TEST(TeamsTest, FindsTeamsByIdAndByAnyCommonAbbreviation) {
   EXPECT_EQ(FindTeamByAbbreviation("XYZ"), nullptr);
 }
 
+TEST(TeamsTest, MapsEarlierHomesOfCurrentFranchisesAndKnowsDefunctOnes) {
+  EXPECT_EQ(FindTeamByAbbreviation("CIN")->abbreviation, "SAC");  // Cincinnati Royals
+  EXPECT_EQ(FindTeamByAbbreviation("kck")->abbreviation, "SAC");
+  EXPECT_EQ(FindTeamByAbbreviation("MNL")->abbreviation, "LAL");
+  EXPECT_EQ(FindTeamByAbbreviation("SDR")->abbreviation, "HOU");
+  EXPECT_EQ(FindTeamByAbbreviation("BUF")->abbreviation, "LAC");
+  EXPECT_EQ(FindTeamByAbbreviation("BAL")->abbreviation, "WAS");
+  EXPECT_EQ(FindTeamByAbbreviation("NYN")->abbreviation, "BKN");
+  EXPECT_EQ(FindTeamByAbbreviation("CHO")->abbreviation, "CHA");
+  EXPECT_EQ(FindTeamByAbbreviation(""), nullptr);
+  EXPECT_TRUE(IsDefunctFranchiseCode("PRO"));  // Providence Steamrollers
+  EXPECT_TRUE(IsDefunctFranchiseCode("ken"));
+  EXPECT_FALSE(IsDefunctFranchiseCode("BOS"));
+  EXPECT_FALSE(IsDefunctFranchiseCode("CIN"));
+  EXPECT_FALSE(IsDefunctFranchiseCode(""));
+  for (const TeamInfo& team : NbaTeams()) {
+    EXPECT_FALSE(IsDefunctFranchiseCode(team.abbreviation)) << team.abbreviation;
+    EXPECT_EQ(FindTeamByAbbreviation(team.abbreviation), &team);
+  }
+}
+
 }  // namespace
 }  // namespace fastbreak::db

@@ -173,7 +173,7 @@ GROUP BY p.player_id, g.season_id, g.game_type, p.team_id;
 -- Per team, season and game type, with the opponents' points.
 CREATE VIEW team_season_totals AS
 SELECT t.team_id, g.season_id, g.game_type,
-       COUNT(*) AS gp, SUM(t.win) AS wins, COUNT(*) - SUM(t.win) AS losses,
+       COUNT(*) AS gp, SUM(t.win = 1) AS wins, SUM(t.win = 0) AS losses,
        SUM(t.pts) AS pts, SUM(o.pts) AS opp_pts, SUM(t.fgm) AS fgm, SUM(t.fga) AS fga,
        SUM(t.fg3m) AS fg3m, SUM(t.fg3a) AS fg3a, SUM(t.ftm) AS ftm, SUM(t.fta) AS fta,
        SUM(t.oreb) AS oreb, SUM(t.dreb) AS dreb, SUM(t.reb) AS reb, SUM(t.ast) AS ast,
@@ -183,16 +183,20 @@ JOIN team_game_stats o ON o.game_id = t.game_id AND o.team_id = t.opponent_id
 JOIN games g ON g.game_id = t.game_id
 GROUP BY t.team_id, g.season_id, g.game_type;
 
--- Regular-season standings from final games: record, home/away splits, and games behind the
+-- Regular-season standings from final games with both scores: record, home/away splits, and games behind the
 -- conference and division leaders.
 CREATE VIEW standings AS
 WITH results AS (
   SELECT g.season_id, g.home_team_id AS team_id, 1 AS home,
          (g.home_score > g.away_score) AS won
-  FROM games g WHERE g.game_type = 'regular' AND g.status = 'final'
+  FROM games g
+  WHERE g.game_type = 'regular' AND g.status = 'final' AND g.home_score IS NOT NULL
+    AND g.away_score IS NOT NULL
   UNION ALL
   SELECT g.season_id, g.away_team_id, 0, (g.away_score > g.home_score)
-  FROM games g WHERE g.game_type = 'regular' AND g.status = 'final'
+  FROM games g
+  WHERE g.game_type = 'regular' AND g.status = 'final' AND g.home_score IS NOT NULL
+    AND g.away_score IS NOT NULL
 ),
 records AS (
   SELECT r.season_id, r.team_id, tm.conference, tm.division,

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <string>
 
 namespace fastbreak::db {
 namespace {
@@ -63,38 +62,36 @@ constexpr std::array<TeamInfo, 30> kTeams = {{
      "North Carolina", 1988},
 }};
 
-// Codes used by other sources (Basketball-Reference, FiveThirtyEight, ESPN, older NBA.com
-// seasons) for the same franchises.
+// Codes used by other sources (Basketball-Reference, FiveThirtyEight, ESPN, NBA.com game logs
+// of past seasons) for the same franchises, earlier homes included (NBA.com counts a
+// franchise's history under its current team id: the Cincinnati Royals are the Kings).
 struct Alias {
   std::string_view code;
   std::string_view abbreviation;
 };
-constexpr std::array<Alias, 18> kAliases = {{
-    {"NJN", "BKN"},
-    {"BRK", "BKN"},
-    {"NOH", "NOP"},
-    {"NOK", "NOP"},
-    {"NO", "NOP"},
-    {"SEA", "OKC"},
-    {"CHH", "CHA"},
-    {"CHO", "CHA"},
-    {"CHB", "CHA"},
-    {"VAN", "MEM"},
-    {"PHO", "PHX"},
-    {"GS", "GSW"},
-    {"NY", "NYK"},
-    {"SA", "SAS"},
-    {"UTAH", "UTA"},
-    {"WSH", "WAS"},
-    {"WSB", "WAS"},
-    {"NJ", "BKN"},
+constexpr std::array<Alias, 47> kAliases = {{
+    {"TRI", "ATL"}, {"MLH", "ATL"}, {"STL", "ATL"}, {"NJN", "BKN"},  {"NJ", "BKN"},  {"BRK", "BKN"},
+    {"NYN", "BKN"}, {"NYA", "BKN"}, {"NJA", "BKN"}, {"CHH", "CHA"},  {"CHO", "CHA"}, {"CHB", "CHA"},
+    {"DNR", "DEN"}, {"DNA", "DEN"}, {"FTW", "DET"}, {"GS", "GSW"},   {"PHW", "GSW"}, {"SFW", "GSW"},
+    {"SDR", "HOU"}, {"INA", "IND"}, {"BUF", "LAC"}, {"SDC", "LAC"},  {"MNL", "LAL"}, {"VAN", "MEM"},
+    {"NOH", "NOP"}, {"NOK", "NOP"}, {"NO", "NOP"},  {"NY", "NYK"},   {"SEA", "OKC"}, {"SYR", "PHI"},
+    {"PHO", "PHX"}, {"ROC", "SAC"}, {"CIN", "SAC"}, {"KCO", "SAC"},  {"KCK", "SAC"}, {"SA", "SAS"},
+    {"SAA", "SAS"}, {"TEX", "SAS"}, {"DLC", "SAS"}, {"UTAH", "UTA"}, {"NOJ", "UTA"}, {"WSH", "WAS"},
+    {"WSB", "WAS"}, {"CHP", "WAS"}, {"CHZ", "WAS"}, {"BAL", "WAS"},  {"CAP", "WAS"},
 }};
 
-std::string Upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
+// Basketball-Reference codes of franchises with no current team: BAA/NBA clubs of 1946-55 and
+// ABA clubs that folded.
+constexpr std::array<std::string_view, 34> kDefunctCodes = {
+    "AND", "BLB", "CHS", "CLR", "DNN", "DTF", "INJ", "INO", "PIT", "PRO", "SHE", "STB",
+    "TRH", "WAT", "WSC", "ANA", "HSM", "KEN", "LAS", "MMF", "MMP", "MMS", "MMT", "MNM",
+    "MNP", "NOB", "OAK", "PTC", "PTP", "SDA", "SDS", "SSL", "UTS", "VIR"};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::toupper(static_cast<unsigned char>(x)) ==
+                  std::toupper(static_cast<unsigned char>(y));
+         });
 }
 
 }  // namespace
@@ -108,17 +105,21 @@ const TeamInfo* FindTeam(int64_t team_id) {
 }
 
 const TeamInfo* FindTeamByAbbreviation(std::string_view abbreviation) {
-  std::string code = Upper(abbreviation);
   for (const Alias& alias : kAliases) {
-    if (alias.code == code) {
-      code = std::string(alias.abbreviation);
+    if (EqualsIgnoreCase(alias.code, abbreviation)) {
+      abbreviation = alias.abbreviation;
       break;
     }
   }
   for (const TeamInfo& team : kTeams) {
-    if (team.abbreviation == code) return &team;
+    if (EqualsIgnoreCase(team.abbreviation, abbreviation)) return &team;
   }
   return nullptr;
+}
+
+bool IsDefunctFranchiseCode(std::string_view code) {
+  return std::any_of(kDefunctCodes.begin(), kDefunctCodes.end(),
+                     [&](std::string_view defunct) { return EqualsIgnoreCase(defunct, code); });
 }
 
 Result<int64_t> SeedTeams(Connection& connection) {

@@ -25,10 +25,17 @@ struct TeamInfo {
 // All 30, ordered by team id.
 std::span<const TeamInfo> NbaTeams();
 
-// The team with this id / abbreviation (case-insensitive; historical codes such as "NJN",
-// "SEA", "NOH", "CHH", "VAN", "PHO", "GS", "NY", "SA", "UTAH", "WSH", "BRK" included), or null.
+// The team with this id / abbreviation, or null. Abbreviations are case-insensitive and include
+// the codes other sources use for the same franchise, its earlier homes included: NBA.com's
+// older ("NJN", "SEA", "NOH", "CHH", "VAN"), ESPN's ("GS", "NY", "SA", "UTAH", "WSH") and
+// Basketball-Reference's / FiveThirtyEight's ("BRK", "PHO", "CHO", "KCK", "CIN", "MNL", "SDR",
+// "BUF", "BAL"...).
 const TeamInfo* FindTeam(int64_t team_id);
 const TeamInfo* FindTeamByAbbreviation(std::string_view abbreviation);
+
+// True for a Basketball-Reference code of a franchise with no current team (BAA/NBA clubs of
+// 1946-55 such as "PRO", ABA clubs that folded such as "KEN"); case-insensitive.
+bool IsDefunctFranchiseCode(std::string_view code);
 
 // Inserts the 30 teams; rows already present are left as they are. Returns rows inserted.
 Result<int64_t> SeedTeams(Connection& connection);

@@ -34,6 +34,13 @@ class ViewsTest : public ::testing::Test {
     Game("0022300002", kPhi, kBos, 90, 95);
     Game("0022300003", kNyk, kPhi, 120, 119);
     Game("0022300004", kLal, kBos, 101, 99);
+    // A game without scores (a box score seen before its result) counts for nobody.
+    ASSERT_OK(c_->Execute(
+        "INSERT INTO games(game_id, season_id, game_type, game_date, home_team_id, away_team_id)"
+        " VALUES ('0022300005', 2023, 'regular', '2023-10-30', 1610612738, 1610612755)"));
+    ASSERT_OK(c_->Execute(
+        "INSERT INTO team_game_stats(game_id, team_id, opponent_id, is_home, pts) VALUES"
+        " ('0022300005', 1610612738, 1610612755, 1, 50)"));
     // A playoff game must not count in the regular-season standings.
     ASSERT_OK(c_->Execute(
         "INSERT INTO games(game_id, season_id, game_type, game_date, home_team_id, away_team_id,"
@@ -111,7 +118,7 @@ TEST_F(ViewsTest, TeamSeasonTotalsSeparateGameTypesAndSumOpponents) {
   EXPECT_EQ(I(rows[0][0]), 3);
   EXPECT_EQ(I(rows[0][1]), 2);
   EXPECT_EQ(I(rows[0][2]), 1);
-  EXPECT_EQ(I(rows[0][3]), 110 + 95 + 99);
+  EXPECT_EQ(I(rows[0][3]), 110 + 95 + 99);  // the unscored game has no opponent row
   EXPECT_EQ(I(rows[0][4]), 100 + 90 + 101);
 }
 

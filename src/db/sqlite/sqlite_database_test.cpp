@@ -196,3 +196,53 @@ TEST(SqliteOpenTest, BadPathsAndFilesAreReportedClearly) {
 
 }  // namespace
 }  // namespace fastbreak::db
+
+namespace fastbreak::db {
+namespace {
+
+TEST_F(SqliteTest, ABadBindIsReportedByStepAndClearedByReset) {
+  auto statement = rw_->Prepare("INSERT INTO t(id, name) VALUES (?, ?)");
+  ASSERT_OK(statement);
+  (*statement)->BindAll(int64_t{1}, "a");
+  (*statement)->Bind(3, int64_t{5});  // there is no third parameter
+  EXPECT_ERROR((*statement)->Step(), ErrorCode::kInvalidArgument);
+  (*statement)->Reset();
+  (*statement)->BindAll(int64_t{1}, "a");
+  ASSERT_OK((*statement)->Run());
+  EXPECT_EQ(std::get<int64_t>(*rw_->QueryScalar("SELECT count(*) FROM t")), 1);
+}
+
+TEST_F(SqliteTest, BindStaticReadsTheCallersBuffer) {
+  const std::string name = "Wembanyama";
+  auto statement = rw_->Prepare("INSERT INTO t(id, name) VALUES (1, ?)");
+  ASSERT_OK(statement);
+  (*statement)->BindStatic(1, name);
+  ASSERT_OK((*statement)->Run());
+  EXPECT_EQ(std::get<std::string>(*rw_->QueryScalar("SELECT name FROM t")), name);
+}
+
+TEST_F(SqliteTest, ScriptErrorsAreClassifiedLikeStatementErrors) {
+  EXPECT_ERROR(rw_->ExecuteScript("DELETE FROM no_such_table"), ErrorCode::kNotFound);
+  EXPECT_ERROR(rw_->ExecuteScript("DELET FROM t"), ErrorCode::kSyntax);
+}
+
+TEST(SqliteCacheTest, TheStatementCacheKeepsAtMostItsCapacity) {
+  testing::TempDir dir;
+  telemetry::MetricsRegistry registry;
+  DbMetrics metrics(registry);
+  auto database =
+      SqliteDatabase::Open({.path = dir.File("c.db"), .statement_cache_capacity = 2}, &metrics);
+  ASSERT_OK(database);
+  auto c = (*database)->Connect(AccessMode::kReadWrite);
+  ASSERT_OK(c);
+  for (const char* sql : {"SELECT 1", "SELECT 2", "SELECT 3", "SELECT 3", "SELECT 2"}) {
+    ASSERT_OK((*c)->Prepare(sql));
+  }
+  // SELECT 3 and SELECT 2 were cached when asked again; SELECT 1 was evicted by then.
+  EXPECT_EQ(metrics.statement_cache_hits.Value(), 2u);
+  ASSERT_OK((*c)->Prepare("SELECT 1"));
+  EXPECT_EQ(metrics.statement_cache_hits.Value(), 2u);
+}
+
+}  // namespace
+}  // namespace fastbreak::db

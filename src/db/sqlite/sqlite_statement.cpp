@@ -3,6 +3,11 @@
 namespace fastbreak::db::detail {
 
 Result<bool> SqliteStatement::Step() {
+  if (bind_error_ != SQLITE_OK) {
+    return MakeError(
+        bind_error_ == SQLITE_TOOBIG ? ErrorCode::kPayloadTooLarge : ErrorCode::kInvalidArgument,
+        "cannot bind a parameter ({}) in: {}", sqlite3_errstr(bind_error_), key_);
+  }
   if (!running_) {
     running_ = true;
     if (metrics_ != nullptr) started_ = std::chrono::steady_clock::now();
@@ -54,34 +59,31 @@ void SqliteStatement::Reset() {
   Finish(false);  // a statement abandoned mid-result still counts once
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+  bind_error_ = SQLITE_OK;
 }
 
 SqliteConnection::~SqliteConnection() {
   idle_.clear();
+  lru_.clear();  // finalize cached statements before closing
   sqlite3_close_v2(db_);
 }
 
 Status SqliteConnection::ExecuteScript(std::string_view sql) {
-  std::string text(sql);
-  char* message = nullptr;
-  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
   if (rc == SQLITE_OK) return Ok();
-  std::string detail = message != nullptr ? message : sqlite3_errstr(rc);
-  sqlite3_free(message);
-  Error error = SqliteError(sqlite3_extended_errcode(db_),
-                            text.size() > 80 ? text.substr(0, 80) + "..." : text, nullptr);
-  error.message += ": " + detail;
-  return tl::unexpected(std::move(error));
+  return tl::unexpected(SqliteError(sqlite3_extended_errcode(db_), text, db_));
 }
 
 Result<StatementPtr> SqliteConnection::Prepare(std::string_view sql) {
   if (metrics_ != nullptr) metrics_->prepares.Increment();
-  if (auto it = idle_.find(std::string(sql)); it != idle_.end()) {
+  if (auto it = idle_.find(sql); it != idle_.end()) {
     if (metrics_ != nullptr) metrics_->statement_cache_hits.Increment();
-    auto statement = std::move(it->second.statement);
-    lru_.erase(it->second.lru_position);
+    const IdleList::iterator position = it->second;
     idle_.erase(it);
-    return StatementPtr(statement.release(), StatementReturner{this});
+    SqliteStatement* statement = position->release();
+    lru_.erase(position);
+    return StatementPtr(statement, StatementReturner{this});
   }
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
@@ -105,15 +107,13 @@ Result<StatementPtr> SqliteConnection::Prepare(std::string_view sql) {
 void SqliteConnection::ReturnStatement(Statement* statement) {
   auto* sqlite_statement = static_cast<SqliteStatement*>(statement);
   sqlite_statement->Reset();
-  std::string sql(sqlite_statement->Sql());
-  lru_.push_back(sql);
-  idle_.emplace(std::move(sql), CacheEntry{std::unique_ptr<SqliteStatement>(sqlite_statement),
-                                           std::prev(lru_.end())});
+  lru_.emplace_back(sqlite_statement);
+  idle_.emplace(sqlite_statement->Sql(), std::prev(lru_.end()));
   while (static_cast<int>(lru_.size()) > cache_capacity_) {
-    const std::string& oldest = lru_.front();
-    auto range = idle_.equal_range(oldest);
+    const IdleList::iterator oldest = lru_.begin();
+    auto range = idle_.equal_range((*oldest)->Sql());
     for (auto it = range.first; it != range.second; ++it) {
-      if (it->second.lru_position == lru_.begin()) {
+      if (it->second == oldest) {
         idle_.erase(it);
         break;
       }

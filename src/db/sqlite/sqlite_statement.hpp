@@ -20,11 +20,16 @@ class SqliteStatement final : public Statement {
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
 
-  void BindNull(int index) override { sqlite3_bind_null(stmt_, index); }
-  void Bind(int index, int64_t value) override { sqlite3_bind_int64(stmt_, index, value); }
-  void Bind(int index, double value) override { sqlite3_bind_double(stmt_, index, value); }
+  void BindNull(int index) override { Check(sqlite3_bind_null(stmt_, index)); }
+  void Bind(int index, int64_t value) override { Check(sqlite3_bind_int64(stmt_, index, value)); }
+  void Bind(int index, double value) override { Check(sqlite3_bind_double(stmt_, index, value)); }
   void Bind(int index, std::string_view value) override {
-    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    Check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                              SQLITE_UTF8));
+  }
+  void BindStatic(int index, std::string_view value) override {
+    Check(
+        sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8));
   }
   using Statement::Bind;
 
@@ -47,11 +52,16 @@ class SqliteStatement final : public Statement {
 
  private:
   void Finish(bool failed);
+  // Remembers the first failed bind; Step() reports it.
+  void Check(int rc) {
+    if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
+  }
 
   sqlite3_stmt* stmt_;
   sqlite3* db_;
   DbMetrics* metrics_;
-  std::string key_;  // the SQL text as given to Prepare: the statement cache key
+  std::string key_;             // the SQL text as given to Prepare: the statement cache key
+  int bind_error_ = SQLITE_OK;  // first failed bind since the last Reset
   bool running_ = false;
   std::chrono::steady_clock::time_point started_;
 };
@@ -76,17 +86,16 @@ class SqliteConnection final : public Connection {
   void ReturnStatement(Statement* statement) override;
 
  private:
-  // Idle statements by SQL text, least recently returned first in lru_.
-  struct CacheEntry {
-    std::unique_ptr<SqliteStatement> statement;
-    std::list<std::string>::iterator lru_position;
-  };
+  // Idle statements, least recently returned first. A statement checked out by Prepare
+  // belongs to its StatementPtr until it comes back through ReturnStatement.
+  using IdleList = std::list<std::unique_ptr<SqliteStatement>>;
   sqlite3* db_;
   AccessMode mode_;
   int cache_capacity_;
   DbMetrics* metrics_;
-  std::unordered_multimap<std::string, CacheEntry> idle_;
-  std::list<std::string> lru_;
+  IdleList lru_;
+  // Keys view the SQL text owned by the statements in lru_, so a lookup allocates nothing.
+  std::unordered_multimap<std::string_view, IdleList::iterator> idle_;
 };
 
 }  // namespace fastbreak::db::detail

@@ -1,11 +1,12 @@
-// Civil-date arithmetic for the generator: dates are day numbers (days since 1970-01-01) so that
-// schedules can add and compare them; formatted as YYYY-MM-DD only when written.
+// Civil-date arithmetic shared by the generator and the importers: dates are day numbers (days
+// since 1970-01-01) so that they can be added and compared; formatted as YYYY-MM-DD only when
+// written. Pure functions, thread-safe.
 #pragma once
 
 #include <array>
 #include <string>
 
-namespace fastbreak::db::detail {
+namespace fastbreak::db {
 
 // Day number of a proleptic Gregorian date (H. Hinnant's algorithm).
 constexpr int DaysFromCivil(int year, int month, int day) {
@@ -63,4 +64,4 @@ inline std::string SeasonLabel(int start_year) {
          static_cast<char>('0' + next % 10);
 }
 
-}  // namespace fastbreak::db::detail
+}  // namespace fastbreak::db
