@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,16 @@ namespace fastbreak::app {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
+
+// A SQLite database opened for a writing command (generate, import), with its connection.
+// REQUIRES: connection is destroyed before database (members are in that order).
+struct WritableDatabase {
+  std::unique_ptr<db::SqliteDatabase> database;
+  std::unique_ptr<db::Connection> connection;
+};
+// Opens or creates `path` and a read-write connection to it. The message of a failure names
+// the file (a missing directory, a file that is not a database).
+Result<WritableDatabase> OpenForWriting(const std::string& path);
 
 // `fastbreak serve`: HTTP server until SIGINT/SIGTERM. `options` is fully loaded.
 int RunServe(const AppOptions& options);

@@ -1,8 +1,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
-
 #include "app/commands.hpp"
 #include "core/progress.hpp"
 #include "db/generator/generator.hpp"
@@ -10,20 +8,9 @@
 namespace fastbreak::app {
 
 int RunGenerate(const GenerateArgs& args) {
-  const auto parent = std::filesystem::path(args.db_path).parent_path();
-  std::error_code ec;
-  if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
-    spdlog::error("directory '{}' does not exist", parent.string());
-    return kExitFailure;
-  }
-  auto database = db::SqliteDatabase::Open({.path = args.db_path});
-  if (!database) {
-    spdlog::error("{}", database.error().message);
-    return kExitFailure;
-  }
-  auto connection = (*database)->Connect(db::AccessMode::kReadWrite);
-  if (!connection) {
-    spdlog::error("{}", connection.error().message);
+  auto opened = OpenForWriting(args.db_path);
+  if (!opened) {
+    spdlog::error("{}", opened.error().message);
     return kExitFailure;
   }
   ProgressBar progress("generate", 0, "games");
@@ -37,7 +24,7 @@ int RunGenerate(const GenerateArgs& args) {
     progress.SetTotal(total);
     progress.Update(done);
   };
-  auto report = db::GenerateLeague(**connection, options);
+  auto report = db::GenerateLeague(*opened->connection, options);
   progress.Finish();
   if (!report) {
     spdlog::error("generate failed: {}", report.error().message);

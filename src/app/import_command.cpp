@@ -14,14 +14,9 @@ int RunImport(const ImportArgs& args) {
                format.error().message);
     return kExitUsage;
   }
-  auto database = db::SqliteDatabase::Open({.path = args.db_path});
-  if (!database) {
-    spdlog::error("{}", database.error().message);
-    return kExitFailure;
-  }
-  auto connection = (*database)->Connect(db::AccessMode::kReadWrite);
-  if (!connection) {
-    spdlog::error("{}", connection.error().message);
+  auto opened = OpenForWriting(args.db_path);
+  if (!opened) {
+    spdlog::error("{}", opened.error().message);
     return kExitFailure;
   }
   ProgressBar progress("import " + args.format, 0, "records");
@@ -31,7 +26,7 @@ int RunImport(const ImportArgs& args) {
     progress.SetTotal(total);
     progress.Update(done);
   };
-  auto report = db::Import(**connection, *format, args.sources, options);
+  auto report = db::Import(*opened->connection, *format, args.sources, options);
   progress.Finish();
   if (!report) {
     spdlog::error("import failed, database unchanged: {}", report.error().message);

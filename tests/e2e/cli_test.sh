@@ -36,6 +36,14 @@ done
 "$bin" generate --db "$work/x.db" --seasons 0 >"$work/out" 2>"$work/err"
 check "bad --seasons exits 2" test $? -eq 2
 check "bad --seasons names the flag" grep -q -- "--seasons" "$work/err"
+"$bin" generate --db "$work/x.db" --start-season 2044 --seasons 3 >"$work/out" 2>"$work/err"
+check "seasons past the generator's range exit 2" test $? -eq 2
+"$bin" generate --db "$work/no/such/dir/x.db" -q >"$work/out" 2>"$work/err"
+check "generate into a missing directory exits 1" test $? -eq 1
+check "generate into a missing directory names it" grep -q "no/such/dir" "$work/err"
+FASTBREAK_SEVRER_PORT=1 "$bin" serve --db "$work/x.db" >"$work/out" 2>"$work/err"
+check "a misspelled FASTBREAK_ variable exits 2" test $? -eq 2
+check "a misspelled FASTBREAK_ variable is named" grep -q "FASTBREAK_SEVRER_PORT" "$work/err"
 "$bin" serve --bogus >"$work/out" 2>"$work/err"
 check "unknown flag exits 2" test $? -eq 2
 check "unknown flag: one-line reason" test "$(grep -c 'fastbreak:' "$work/err")" -eq 1
