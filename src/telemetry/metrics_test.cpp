@@ -473,5 +473,33 @@ TEST(PrometheusFormatTest, GaugeSpecialValues) {
   EXPECT_EQ(registry.PrometheusText(), "# TYPE g gauge\ng{k=\"v\"} NaN\n");
 }
 
+TEST(PrometheusTest, ExportWhileRegisteringSeesEverySeriesOnceDone) {
+  MetricsRegistry registry;
+  constexpr int kSeries = 200;
+  std::thread registrar([&] {
+    for (int i = 0; i < kSeries; ++i) {
+      registry.GetCounter("reg_total", "h", {{"i", std::to_string(i)}}).Increment();
+      registry.GetHistogram("reg_seconds", "h", {{"i", std::to_string(i)}}).Record(1000);
+    }
+  });
+  // Each scrape sees a prefix of the registrations: never fewer series than the one before.
+  size_t seen = 0;
+  for (int i = 0; i < 50; ++i) {
+    const std::string partial = registry.PrometheusText();
+    size_t count = 0;
+    for (size_t at = partial.find("\nreg_total{"); at != std::string::npos;
+         at = partial.find("\nreg_total{", at + 1)) {
+      ++count;
+    }
+    EXPECT_GE(count, seen);
+    seen = count;
+  }
+  registrar.join();
+  const std::string text = registry.PrometheusText();
+  for (int i = 0; i < kSeries; ++i) {
+    EXPECT_NE(text.find("reg_total{i=\"" + std::to_string(i) + "\"} 1\n"), std::string::npos) << i;
+  }
+}
+
 }  // namespace
 }  // namespace fastbreak::telemetry

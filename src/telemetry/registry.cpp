@@ -146,7 +146,15 @@ struct MetricsRegistry::Family {
     return *it->second;
   }
 
-  void AppendText(std::string& out) const;
+  // One series as PrometheusText copies it under the registry lock: the labels (a map key,
+  // immutable) and the metric, both stable for the registry's lifetime.
+  struct SeriesRef {
+    const Labels* labels;
+    const Series* series;
+  };
+  // REQUIRES: `refs` are this family's series, in label order. Needs no lock: reads only
+  // immutable fields and the metrics' own atomics.
+  void AppendText(std::string& out, const std::vector<SeriesRef>& refs) const;
   void AppendHistogram(std::string& out, const Labels& labels, const Histogram& histogram) const;
 
   const std::string name;
@@ -158,7 +166,8 @@ struct MetricsRegistry::Family {
   std::map<Labels, Series> series;         // by sorted labels
 };
 
-void MetricsRegistry::Family::AppendText(std::string& out) const {
+void MetricsRegistry::Family::AppendText(std::string& out,
+                                         const std::vector<SeriesRef>& refs) const {
   if (!help.empty()) {
     out += "# HELP ";
     out += name;
@@ -171,16 +180,17 @@ void MetricsRegistry::Family::AppendText(std::string& out) const {
   out += ' ';
   out += KindName(kind);
   out += '\n';
-  for (const auto& [labels, one] : series) {
+  for (const SeriesRef& ref : refs) {
+    const Labels& labels = *ref.labels;
     switch (kind) {
       case Kind::kCounter:
-        AppendSample(out, name, labels, {}, {}, fmt::format("{}", one.counter->Value()));
+        AppendSample(out, name, labels, {}, {}, fmt::format("{}", ref.series->counter->Value()));
         break;
       case Kind::kGauge:
-        AppendSample(out, name, labels, {}, {}, detail::FormatFloat(one.gauge->Value()));
+        AppendSample(out, name, labels, {}, {}, detail::FormatFloat(ref.series->gauge->Value()));
         break;
       case Kind::kHistogram:
-        AppendHistogram(out, labels, *one.histogram);
+        AppendHistogram(out, labels, *ref.series->histogram);
         break;
     }
   }
@@ -238,9 +248,23 @@ Histogram& MetricsRegistry::GetHistogram(std::string_view name, std::string_view
 }
 
 std::string MetricsRegistry::PrometheusText() const {
+  // Only the list of what to export is taken under the lock; formatting and histogram
+  // snapshots happen outside it, so a scrape never holds up a registration on the request
+  // path. Families and series are never removed and map nodes never move, so the pointers
+  // stay valid; a series registered meanwhile appears in the next scrape.
+  std::vector<std::pair<const Family*, std::vector<Family::SeriesRef>>> families;
+  {
+    std::lock_guard lock(mutex_);
+    families.reserve(families_.size());
+    for (const auto& [name, family] : families_) {
+      auto& [family_ref, series_refs] =
+          families.emplace_back(family.get(), std::vector<Family::SeriesRef>{});
+      series_refs.reserve(family->series.size());
+      for (const auto& [labels, one] : family->series) series_refs.push_back({&labels, &one});
+    }
+  }
   std::string out;
-  std::lock_guard lock(mutex_);
-  for (const auto& [name, family] : families_) family->AppendText(out);
+  for (const auto& [family, series_refs] : families) family->AppendText(out, series_refs);
   return out;
 }
 
