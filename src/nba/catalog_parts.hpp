@@ -1,0 +1,15 @@
+// Internal: each part of the catalog adds its tools, resources and prompts.
+#pragma once
+
+#include "nba/catalog.hpp"
+
+namespace fastbreak::nba::detail {
+
+void AddPlayerTools(Catalog& catalog);  // player_tools.cpp
+void AddTeamTools(Catalog& catalog);    // team_tools.cpp
+void AddGameTools(Catalog& catalog);    // game_tools.cpp
+void AddSqlTools(Catalog& catalog);     // sql_tools.cpp
+void AddResources(Catalog& catalog);    // resources.cpp
+void AddPrompts(Catalog& catalog);      // prompts.cpp
+
+}  // namespace fastbreak::nba::detail

@@ -1,0 +1,1 @@
+#include "nba/stats.hpp"
