@@ -1,0 +1,3 @@
+#include "nba/lookup.hpp"
+
+namespace fastbreak::nba {}  // namespace fastbreak::nba
