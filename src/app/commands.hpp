@@ -29,6 +29,9 @@ Result<WritableDatabase> OpenForWriting(const std::string& path);
 // `fastbreak serve`: HTTP server until SIGINT/SIGTERM. `options` is fully loaded.
 int RunServe(const AppOptions& options);
 
+// `fastbreak stdio`: MCP over stdin/stdout until stdin closes. Logs go to stderr only.
+int RunStdio(const AppOptions& options);
+
 struct GenerateArgs {
   std::string db_path;
   int seasons = 3;

@@ -56,7 +56,8 @@ int Main(int argc, char** argv) {
   cli.footer("Run 'fastbreak COMMAND --help' for a command's options.");
 
   // serve
-  auto* serve = cli.add_subcommand("serve", "HTTP server: /healthz, /metrics (MCP and REST next)");
+  auto* serve =
+      cli.add_subcommand("serve", "HTTP server: MCP at /mcp, REST at /api, /metrics, /healthz");
   std::string config_file;
   std::string serve_db;
   std::string host;
@@ -72,6 +73,15 @@ int Main(int argc, char** argv) {
   serve->add_option("--config", config_file, "YAML configuration file")->check(CLI::ExistingFile);
   serve->add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
 
+  // stdio
+  auto* stdio = cli.add_subcommand("stdio", "MCP over stdin/stdout (logs on stderr)");
+  std::string stdio_db;
+  std::string stdio_config;
+  std::string stdio_log_level;
+  stdio->add_option("--db", stdio_db, "SQLite database file (default: data/fastbreak.db)");
+  stdio->add_option("--config", stdio_config, "YAML configuration file")->check(CLI::ExistingFile);
+  stdio->add_option("--log-level", stdio_log_level,
+                    "trace, debug, info, warn, error, off (default warn)");
   // generate
   auto* generate = cli.add_subcommand("generate", "Write a synthetic NBA league into a database");
   GenerateArgs gen;
@@ -125,6 +135,19 @@ int Main(int argc, char** argv) {
       return UsageError(status.error().message);
     }
     return RunServe(options);
+  }
+  if (stdio->parsed()) {
+    AppOptions options;
+    options.sqlite.path = "data/fastbreak.db";
+    options.log_level = "warn";
+    std::vector<std::pair<std::string, std::string>> overrides;
+    if (!stdio_db.empty()) overrides.emplace_back("db.path", stdio_db);
+    if (!stdio_log_level.empty()) overrides.emplace_back("log.level", stdio_log_level);
+    if (int rc = LoadOptions(stdio_config, overrides, options); rc != kExitOk) return rc;
+    if (auto status = InitLogging(options.log_level); !status) {
+      return UsageError(status.error().message);
+    }
+    return RunStdio(options);
   }
   (void)InitLogging("info");
   if (generate->parsed()) {

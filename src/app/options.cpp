@@ -28,6 +28,17 @@ void BindOptions(ConfigLoader& loader, AppOptions& options) {
               "bytes of the database file mapped for reads (0 disables)");
   loader.Bind("db.statement_cache_capacity", &sqlite.statement_cache_capacity,
               "prepared statements kept per connection");
+  auto& mcp = options.mcp;
+  loader.Bind("mcp.workers", &mcp.workers, "threads running tool calls; 0 = one per core");
+  loader.Bind("mcp.queue_capacity", &mcp.queue_capacity,
+              "tool calls waiting beyond this are refused as busy (503)");
+  loader.Bind("mcp.call_timeout_ms", &mcp.call_timeout_ms,
+              "longest a tool call runs before its query is interrupted");
+  loader.Bind("mcp.allowed_origins", &mcp.allowed_origins,
+              "Origin values allowed on /mcp, comma-separated; ':*' = any port");
+  loader.Bind("mcp.session_idle_timeout_ms", &mcp.session_idle_timeout_ms,
+              "MCP sessions unused this long are ended");
+  loader.Bind("mcp.max_sessions", &mcp.max_sessions, "MCP sessions open at once, at most");
   loader.Bind("log.level", &options.log_level, "trace, debug, info, warn, error or off");
 }
 

@@ -1,25 +1,15 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
-
 #include "app/commands.hpp"
 #include "app/health_monitor.hpp"
-#include "db/schema/migrations.hpp"
+#include "app/service.hpp"
 #include "http/health.hpp"
 #include "http/server.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace fastbreak::app {
 namespace {
-
-// Brings an existing database to the latest schema before serving from it.
-Status PrepareDatabase(db::SqliteDatabase& database) {
-  FB_ASSIGN_OR_RETURN(auto connection, database.Connect(db::AccessMode::kReadWrite));
-  FB_ASSIGN_OR_RETURN(int applied, db::Migrate(*connection));
-  if (applied > 0) spdlog::info("applied {} schema migration(s)", applied);
-  return Ok();
-}
 
 // The database answers a query. Runs on the health monitor's thread only.
 class DatabaseProbe {
@@ -40,28 +30,14 @@ class DatabaseProbe {
 }  // namespace
 
 int RunServe(const AppOptions& options) {
-  std::error_code ec;
-  if (!std::filesystem::exists(options.sqlite.path, ec)) {
-    spdlog::error(
-        "database '{}' does not exist; create one with 'fastbreak generate --db {}' or "
-        "'fastbreak import ... --db {}'",
-        options.sqlite.path, options.sqlite.path, options.sqlite.path);
+  auto started = StartService(options);
+  if (!started) {
+    spdlog::error("{}", started.error().message);
     return kExitFailure;
   }
-  telemetry::MetricsRegistry registry;
-  db::DbMetrics db_metrics(registry);
-  db::SqliteOptions sqlite = options.sqlite;
-  sqlite.create_if_missing = false;
-  auto database = db::SqliteDatabase::Open(sqlite, &db_metrics);
-  if (!database) {
-    spdlog::error("{}", database.error().message);
-    return kExitFailure;
-  }
-  if (auto status = PrepareDatabase(**database); !status) {
-    spdlog::error("{}", status.error().message);
-    return kExitFailure;
-  }
-  auto health_connection = (*database)->Connect(db::AccessMode::kReadOnly);
+  Service& service = **started;
+  telemetry::MetricsRegistry& registry = service.registry;
+  auto health_connection = service.database->Connect(db::AccessMode::kReadOnly);
   if (!health_connection) {
     spdlog::error("{}", health_connection.error().message);
     return kExitFailure;

@@ -2,6 +2,7 @@
 // Connection for a unit of work, prepare statements through it and read typed columns.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -69,6 +70,19 @@ class Statement {
   virtual std::string_view Sql() const = 0;
 };
 
+// Bounds on SQL written by an untrusted party (an agent's run_sql query).
+struct UntrustedLimits {
+  // Wall-clock budget from PrepareUntrusted until the statement is destroyed; past it Step()
+  // fails with kTimeout. Longer lets heavier analytics finish; shorter frees the connection
+  // sooner.
+  std::chrono::milliseconds timeout{2000};
+  // Longest SQL text accepted, bytes (longer: kPayloadTooLarge).
+  size_t max_sql_bytes = 10000;
+  // Largest string or blob the statement may read or build, bytes (larger: kPayloadTooLarge
+  // from Step). Bounds memory spent on zeroblob(), printf('%.*c', ...) and the like.
+  int max_value_bytes = 1 << 20;
+};
+
 class Connection;
 
 // Returns a statement to its connection's cache instead of deleting it.
@@ -97,6 +111,24 @@ class Connection {
   // A prepared statement for one SQL statement, from this connection's cache when it was
   // prepared before. Errors: kSyntax (does not compile), kNotFound (no such table/column).
   virtual Result<StatementPtr> Prepare(std::string_view sql) = 0;
+
+  // Prepares SQL from an untrusted source. Accepted: exactly one statement (comments and
+  // whitespace may follow it) that only reads: SELECT, WITH (recursive CTEs included), VALUES,
+  // EXPLAIN of those, calling ordinary functions. Refused, with the database unchanged:
+  //   kInvalidArgument  empty text, or anything but comments after the first statement
+  //   kPayloadTooLarge  text longer than limits.max_sql_bytes
+  //   kPermissionDenied writes, DDL, ATTACH/DETACH, PRAGMA, transactions, ANALYZE, VACUUM,
+  //                     REINDEX, load_extension() and file functions; the message names what
+  //                     was refused
+  //   kSyntax/kNotFound the text does not compile, with the engine's message
+  // Step() on the result fails with kTimeout once limits.timeout has passed since this call,
+  // and with kCancelled after Interrupt(). The statement is never cached, and the checks apply
+  // to it alone: other statements on this connection are unaffected. Its GetValue() reads a
+  // BLOB as the text "<blob N bytes>". Backends without support return kUnsupported.
+  virtual Result<StatementPtr> PrepareUntrusted(std::string_view /*sql*/,
+                                                const UntrustedLimits& /*limits*/) {
+    return MakeError(ErrorCode::kUnsupported, "this database backend cannot run untrusted SQL");
+  }
 
   // Rows changed by the last INSERT/UPDATE/DELETE.
   virtual int64_t Changes() const = 0;

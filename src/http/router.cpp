@@ -21,19 +21,30 @@ Response ErrorResponse(ErrorCode code, std::string_view message) {
 }
 
 void Router::Add(std::string_view method, std::string path, Handler handler) {
-  AddRoute(method, std::move(path), /*prefix=*/false, std::move(handler));
+  AddRoute(method, std::move(path), /*prefix=*/false, std::move(handler), nullptr);
 }
 
 void Router::AddPrefix(std::string_view method, std::string prefix, Handler handler) {
-  AddRoute(method, std::move(prefix), /*prefix=*/true, std::move(handler));
+  AddRoute(method, std::move(prefix), /*prefix=*/true, std::move(handler), nullptr);
 }
 
-void Router::AddRoute(std::string_view method, std::string path, bool prefix, Handler handler) {
+void Router::AddAsync(std::string_view method, std::string path, AsyncHandler handler) {
+  AddRoute(method, std::move(path), /*prefix=*/false, nullptr, std::move(handler));
+}
+
+void Router::AddPrefixAsync(std::string_view method, std::string prefix, AsyncHandler handler) {
+  AddRoute(method, std::move(prefix), /*prefix=*/true, nullptr, std::move(handler));
+}
+
+void Router::AddRoute(std::string_view method, std::string path, bool prefix, Handler handler,
+                      AsyncHandler async_handler) {
   if (method.empty()) throw std::invalid_argument("http route: empty method");
   if (path.empty() || path.front() != '/') {
     throw std::invalid_argument("http route: path must start with '/': " + path);
   }
-  if (!handler) throw std::invalid_argument("http route: null handler for " + path);
+  if (!handler && !async_handler) {
+    throw std::invalid_argument("http route: null handler for " + path);
+  }
   if (prefix) {
     while (!path.empty() && path.back() == '/') path.pop_back();
   }
@@ -64,16 +75,16 @@ void Router::AddRoute(std::string_view method, std::string path, bool prefix, Ha
   }
 
   Route& route = routes_[index];
-  for (const auto& [existing, unused] : route.methods) {
-    if (existing == method) {
+  for (const Route::Method& existing : route.methods) {
+    if (existing.name == method) {
       throw std::invalid_argument("http route: duplicate " + std::string(method) + " " +
                                   route.label);
     }
   }
-  route.methods.emplace_back(std::string(method), std::move(handler));
+  route.methods.push_back({std::string(method), std::move(handler), std::move(async_handler)});
 
   std::vector<std::string_view> names;
-  for (const auto& [name, unused] : route.methods) names.push_back(name);
+  for (const Route::Method& existing : route.methods) names.push_back(existing.name);
   std::sort(names.begin(), names.end());
   route.allow.clear();
   for (std::string_view name : names) {
@@ -85,9 +96,13 @@ void Router::AddRoute(std::string_view method, std::string path, bool prefix, Ha
 Router::Match Router::MatchRoute(size_t route, std::string_view method) const {
   Match match;
   match.route = route;
-  for (const auto& [name, handler] : routes_[route].methods) {
-    if (name == method) {
-      match.handler = &handler;
+  for (const Route::Method& candidate : routes_[route].methods) {
+    if (candidate.name == method) {
+      if (candidate.handler) {
+        match.handler = &candidate.handler;
+      } else {
+        match.async_handler = &candidate.async_handler;
+      }
       return match;
     }
   }
@@ -110,10 +125,25 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
 Response Router::Dispatch(const Request& request, size_t* route) const {
   const Match match = Find(request.method, request.target);
   if (route != nullptr) *route = match.route;
+  return Call(match, request);
+}
+
+void Router::Dispatch(const Request& request, std::shared_ptr<ResponseWriter> writer,
+                      size_t* route) const {
+  const Match match = Find(request.method, request.target);
+  if (route != nullptr) *route = match.route;
+  if (match.async_handler != nullptr) {
+    CallAsync(match, request, std::move(writer));
+  } else {
+    writer->Respond(Call(match, request));
+  }
+}
+
+Response Router::Call(const Match& match, const Request& request) const {
   if (match.route == kNoRoute) {
     return ErrorResponse(ErrorCode::kNotFound, "no route for " + std::string(request.target));
   }
-  if (match.handler == nullptr) {
+  if (match.handler == nullptr && match.async_handler == nullptr) {
     // No ErrorCode means "method not allowed"; keep the closest class, with the HTTP status
     // the protocol asks for.
     Response response = ErrorResponse(
@@ -123,6 +153,11 @@ Response Router::Dispatch(const Request& request, size_t* route) const {
     response.headers.emplace_back("Allow", std::string(match.allow));
     return response;
   }
+  if (match.handler == nullptr) {
+    spdlog::error("http: asynchronous route {} {} called synchronously", request.method,
+                  request.target);
+    return ErrorResponse(ErrorCode::kInternal, "internal error");
+  }
   try {
     return (*match.handler)(request);
   } catch (const std::exception& e) {
@@ -131,6 +166,19 @@ Response Router::Dispatch(const Request& request, size_t* route) const {
     spdlog::error("http: handler for {} {} threw a non-exception", request.method, request.target);
   }
   return ErrorResponse(ErrorCode::kInternal, "internal error");
+}
+
+void Router::CallAsync(const Match& match, const Request& request,
+                       std::shared_ptr<ResponseWriter> writer) const {
+  try {
+    (*match.async_handler)(request, writer);
+    return;
+  } catch (const std::exception& e) {
+    spdlog::error("http: handler for {} {} threw: {}", request.method, request.target, e.what());
+  } catch (...) {
+    spdlog::error("http: handler for {} {} threw a non-exception", request.method, request.target);
+  }
+  writer->Respond(ErrorResponse(ErrorCode::kInternal, "internal error"));
 }
 
 }  // namespace fastbreak::http

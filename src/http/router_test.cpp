@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -122,6 +124,103 @@ TEST(RouterTest, RequestHeaderLookup) {
   request.headers = &headers;
   EXPECT_EQ(request.Header("accept"), "text/event-stream");
   EXPECT_EQ(request.Header("origin"), "");
+}
+
+// Records what a handler answered; single-threaded.
+class RecordingWriter final : public ResponseWriter {
+ public:
+  bool Respond(Response response) override {
+    if (response_) return false;
+    response_ = std::move(response);
+    return true;
+  }
+  bool StartStream(int, std::string, std::vector<std::pair<std::string, std::string>>) override {
+    return false;
+  }
+  bool Write(std::string) override { return false; }
+  void End() override {}
+  bool closed() const override { return response_.has_value(); }
+  void OnClose(std::function<void()>) override {}
+
+  const std::optional<Response>& response() const { return response_; }
+
+ private:
+  std::optional<Response> response_;
+};
+
+AsyncHandler AsyncReply(std::string body) {
+  return [body = std::move(body)](const Request&, std::shared_ptr<ResponseWriter> writer) {
+    Response response;
+    response.body = body;
+    writer->Respond(std::move(response));
+  };
+}
+
+std::optional<Response> CallWithWriter(const Router& router, std::string_view method,
+                                       std::string_view path, size_t* route = nullptr) {
+  Request request;
+  request.method = method;
+  request.target = path;
+  auto writer = std::make_shared<RecordingWriter>();
+  router.Dispatch(request, writer, route);
+  return writer->response();
+}
+
+TEST(RouterTest, AsyncAndSyncHandlersShareRoutes) {
+  Router router;
+  router.AddAsync("POST", "/mcp", AsyncReply("post"));
+  router.Add("GET", "/mcp", Reply("get"));
+  router.AddPrefixAsync("GET", "/stream", AsyncReply("stream"));
+
+  const Router::Match post = router.Find("POST", "/mcp");
+  EXPECT_EQ(post.handler, nullptr);
+  EXPECT_NE(post.async_handler, nullptr);
+  const Router::Match get = router.Find("GET", "/mcp");
+  EXPECT_NE(get.handler, nullptr);
+  EXPECT_EQ(get.async_handler, nullptr);
+  const Router::Match put = router.Find("PUT", "/mcp");
+  EXPECT_EQ(put.handler, nullptr);
+  EXPECT_EQ(put.async_handler, nullptr);
+  EXPECT_EQ(put.allow, "GET, POST");
+
+  EXPECT_EQ(CallWithWriter(router, "POST", "/mcp")->body, "post");
+  EXPECT_EQ(CallWithWriter(router, "GET", "/mcp")->body, "get");  // sync through the writer
+  EXPECT_EQ(CallWithWriter(router, "GET", "/stream/x")->body, "stream");
+  EXPECT_EQ(CallWithWriter(router, "PUT", "/mcp")->status, 405);
+  size_t route = 0;
+  EXPECT_EQ(CallWithWriter(router, "GET", "/nope", &route)->status, 404);
+  EXPECT_EQ(route, Router::kNoRoute);
+  EXPECT_EQ(router.Label(1), "/stream/*");
+}
+
+TEST(RouterTest, AsyncRouteCalledSynchronouslyIs500) {
+  Router router;
+  router.AddAsync("POST", "/mcp", AsyncReply("post"));
+  EXPECT_EQ(Call(router, "POST", "/mcp").status, 500);
+}
+
+TEST(RouterTest, AsyncRegistrationIsCheckedLikeSync) {
+  Router router;
+  router.Add("POST", "/mcp", Reply("sync"));
+  EXPECT_THROW(router.AddAsync("POST", "/mcp", AsyncReply("again")), std::invalid_argument);
+  EXPECT_THROW(router.AddAsync("GET", "/x", AsyncHandler()), std::invalid_argument);
+  EXPECT_THROW(router.AddPrefixAsync("GET", "x", AsyncReply("x")), std::invalid_argument);
+}
+
+TEST(RouterTest, ThrowingAsyncHandlerAnswers500UnlessItAnswered) {
+  Router router;
+  router.AddAsync("GET", "/boom", [](const Request&, std::shared_ptr<ResponseWriter>) {
+    throw std::runtime_error("x");
+  });
+  router.AddAsync("GET", "/late-boom", [](const Request&, std::shared_ptr<ResponseWriter> writer) {
+    writer->Respond(Response{});
+    throw std::runtime_error("after answering");
+  });
+  const auto boom = CallWithWriter(router, "GET", "/boom");
+  ASSERT_TRUE(boom);
+  EXPECT_EQ(boom->status, 500);
+  EXPECT_EQ(boom->body, R"({"error":{"code":"internal","message":"internal error"}})");
+  EXPECT_EQ(CallWithWriter(router, "GET", "/late-boom")->status, 200);
 }
 
 TEST(ErrorResponseTest, EscapesMessageAndMapsStatus) {

@@ -148,6 +148,9 @@ void Server::Stop() {
   impl.io.stop();
   for (std::thread& thread : impl.threads) thread.join();
   impl.threads.clear();
+  // No strand runs any more: detach the abandoned sessions from their writers (which then
+  // refuse everything and never post to the io_context) and run their OnClose callbacks.
+  for (const auto& session : impl.state->connections.Close()) session->Abandon();
   impl.listener.reset();
   spdlog::info("http: stopped");
 

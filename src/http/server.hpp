@@ -16,15 +16,17 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   // TCP port; 0 picks a free port (read it back with Server::port()).
   int port = 8080;
-  // Threads running the I/O loop (and, for now, the handlers); 0 = one per hardware thread.
+  // Threads running the I/O loop and the handlers (asynchronous handlers hand their work to
+  // their own pool); 0 = one per hardware thread.
   int io_threads = 0;
   // Largest request body accepted; larger ones get 413 and the connection is closed.
   size_t body_limit_bytes = size_t{1} << 20;
   // Largest request line + header fields; larger ones get 431 and the connection is closed.
   size_t header_limit_bytes = 16 * 1024;
   // Time a client has to send one whole request (from its first byte, or from connect for
-  // the first request), and to take the response. Bounds how long a slow client holds a
-  // connection; expiry closes it.
+  // the first request), and to take the response (each write of a streamed one). Bounds how
+  // long a slow client holds a connection; expiry closes it. Also the time an asynchronous
+  // handler has to answer (see ResponseWriter): expiry sends 504.
   int request_timeout_ms = 30000;
   // How long an idle keep-alive connection waits for its next request before it is closed.
   int keep_alive_timeout_ms = 60000;
@@ -55,11 +57,13 @@ class Server {
   // The bound port (the chosen one when options.port was 0).
   int port() const;
 
-  // Graceful stop: closes the listener, closes idle keep-alive connections at once, lets
-  // requests being read or handled finish (then closes their connections) for up to
-  // shutdown_grace_ms, then stops the I/O loop and joins its threads. Connections still busy
-  // after the grace are abandoned: no more I/O on them, their sockets closed when the Server
-  // is destroyed. Idempotent; concurrent callers all return once the server has stopped.
+  // Graceful stop: closes the listener, closes idle keep-alive connections at once, ends open
+  // streamed responses (their OnClose runs; what was queued is still written), lets requests
+  // being read or handled (asynchronous ones included) finish (then closes their connections)
+  // for up to shutdown_grace_ms, then stops the I/O loop and joins its threads. Connections
+  // still busy after the grace are abandoned: no more I/O on them, their ResponseWriters refuse
+  // everything and run OnClose (on the thread calling Stop), their sockets closed when the
+  // Server is destroyed. Idempotent; concurrent callers all return once the server has stopped.
   void Stop();
 
   // Blocks until the server has stopped (Stop() returned on some thread).

@@ -4,9 +4,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <future>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "http/health.hpp"
@@ -22,6 +27,65 @@ using testing::MetricValue;
 using testing::TestClient;
 
 constexpr size_t kBodyLimit = 1024;
+constexpr auto kWaitLimit = std::chrono::seconds(10);  // bounds every wait of a test
+
+// The requests an asynchronous route received, with their writers: the test takes them and
+// plays the worker pool, answering from its own thread.
+class PendingRequests {
+ public:
+  struct Pending {
+    std::string body;
+    std::shared_ptr<ResponseWriter> writer;
+  };
+  void Push(std::string body, std::shared_ptr<ResponseWriter> writer) {
+    {
+      std::lock_guard lock(mutex_);
+      pending_.push_back({std::move(body), std::move(writer)});
+    }
+    ready_.notify_all();
+  }
+  // The oldest request; fails the test (empty writer) if none arrives in time.
+  Pending Take() {
+    std::unique_lock lock(mutex_);
+    if (!ready_.wait_for(lock, kWaitLimit, [this] { return !pending_.empty(); })) {
+      ADD_FAILURE() << "no asynchronous request arrived";
+      return {};
+    }
+    Pending next = std::move(pending_.front());
+    pending_.pop_front();
+    return next;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Pending> pending_;
+};
+
+// A promise that a callback may fulfil more than once (only the first counts) and that the test
+// waits on with a bound.
+class Signal {
+ public:
+  void Notify() {
+    if (!notified_.exchange(true)) promise_.set_value();
+  }
+  bool WaitFor(std::chrono::milliseconds timeout = kWaitLimit) {
+    return future_.wait_for(timeout) == std::future_status::ready;
+  }
+  bool notified() const { return notified_.load(); }
+
+ private:
+  std::atomic<bool> notified_{false};
+  std::promise<void> promise_;
+  std::future<void> future_ = promise_.get_future();
+};
+
+Response TextResponse(std::string body) {
+  Response response;
+  response.content_type = "text/plain";
+  response.body = std::move(body);
+  return response;
+}
 
 // A server on port 0 with /healthz, /metrics, POST /echo (body and X-Test header back) and
 // GET /slow (blocks until the test opens slow_gate_). Stopped in TearDown.
@@ -62,6 +126,22 @@ class HttpServerTest : public ::testing::Test {
       response.body = R"({"slow":true})";
       return response;
     });
+    // Answered by the test through pending_.
+    router.AddAsync("POST", "/async", [this](const Request& request, auto writer) {
+      pending_.Push(std::string(request.body), std::move(writer));
+    });
+    router.AddAsync("GET", "/sse",
+                    [this](const Request&, auto writer) { pending_.Push("", std::move(writer)); });
+    // Echoes the body from a worker thread after a short delay.
+    router.AddAsync("POST", "/async/echo", [this](const Request& request, auto writer) {
+      std::lock_guard lock(workers_mutex_);
+      workers_.emplace_back([body = std::string(request.body), writer = std::move(writer)] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        EXPECT_TRUE(writer->Respond(TextResponse(body)));
+      });
+    });
+    router.AddAsync("GET", "/async/throw",
+                    [](const Request&, auto) { throw std::runtime_error("handler failed"); });
     auto server = Server::Start(std::move(options), std::move(router), registry_);
     ASSERT_OK(server);
     server_ = std::move(*server);
@@ -70,6 +150,17 @@ class HttpServerTest : public ::testing::Test {
   void SetUp() override { StartServer(); }
   void TearDown() override {
     if (server_) server_->Stop();
+    std::lock_guard lock(workers_mutex_);
+    for (std::thread& worker : workers_) worker.join();
+  }
+
+  // Restarts the server with `adjust` applied to the test options.
+  template <typename Adjust>
+  void RestartServer(Adjust adjust) {
+    server_->Stop();
+    ServerOptions options = TestOptions();
+    adjust(options);
+    StartServer(options);
   }
 
   std::string Metrics() { return TestClient(server_->port()).Get("/metrics").body(); }
@@ -79,6 +170,9 @@ class HttpServerTest : public ::testing::Test {
   std::atomic<bool> healthy_{true};
   std::promise<void> slow_entered_;
   std::promise<void> slow_gate_;
+  PendingRequests pending_;
+  std::mutex workers_mutex_;
+  std::vector<std::thread> workers_;  // guarded by workers_mutex_; joined in TearDown
 };
 
 TEST_F(HttpServerTest, HealthzOk) {
@@ -334,6 +428,275 @@ TEST_F(HttpServerTest, ConnectionsOverLimitAreClosedAtAccept) {
   EXPECT_EQ(
       MetricValue(first.Get("/metrics").body(), "fastbreak_http_connections_rejected_total", {}),
       1.0);
+}
+
+// --- Asynchronous answers ---
+
+TEST_F(HttpServerTest, AsyncResponseFromWorkerThreadKeepsConnectionAlive) {
+  TestClient client(server_->port());
+  for (int i = 0; i < 3; ++i) {
+    const HttpResponse response =
+        client.Send(verb::post, "/async/echo", "hello " + std::to_string(i));
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_EQ(response.body(), "hello " + std::to_string(i));
+    EXPECT_EQ(response[boost::beast::http::field::content_type], "text/plain");
+    EXPECT_TRUE(response.keep_alive());
+  }
+  EXPECT_EQ(client.Get("/healthz").result_int(), 200);  // a sync request on the same connection
+  const std::string metrics = client.Get("/metrics").body();
+  EXPECT_EQ(MetricValue(metrics, "fastbreak_http_requests_total",
+                        {{"route", "/async/echo"}, {"status", "200"}}),
+            3.0);
+  EXPECT_EQ(MetricValue(metrics, "fastbreak_http_request_duration_seconds_count",
+                        {{"route", "/async/echo"}}),
+            3.0);
+}
+
+TEST_F(HttpServerTest, OnlyTheFirstAnswerCounts) {
+  TestClient client(server_->port());
+  auto reply =
+      std::async(std::launch::async, [&client] { return client.Send(verb::post, "/async", "x"); });
+  auto [body, writer] = pending_.Take();
+  ASSERT_TRUE(writer);
+  EXPECT_EQ(body, "x");
+  EXPECT_FALSE(writer->closed());
+  EXPECT_TRUE(writer->Respond(TextResponse("first")));
+  EXPECT_TRUE(writer->closed());
+  EXPECT_FALSE(writer->Respond(TextResponse("second")));
+  EXPECT_FALSE(writer->StartStream(200, "text/event-stream"));
+  EXPECT_FALSE(writer->Write("data"));
+  EXPECT_EQ(reply.get().body(), "first");
+  EXPECT_EQ(client.Send(verb::post, "/echo", "next").body(), "next");
+}
+
+TEST_F(HttpServerTest, DroppedWriterIs500AndConnectionStaysUsable) {
+  TestClient client(server_->port());
+  auto reply =
+      std::async(std::launch::async, [&client] { return client.Send(verb::post, "/async", "x"); });
+  pending_.Take().writer.reset();  // the worker lost the request
+  const HttpResponse response = reply.get();
+  EXPECT_EQ(response.result_int(), 500);
+  EXPECT_NE(response.body().find(R"("code":"internal")"), std::string::npos) << response.body();
+  EXPECT_TRUE(response.keep_alive());
+  EXPECT_EQ(client.Send(verb::post, "/echo", "next").body(), "next");
+}
+
+TEST_F(HttpServerTest, ThrowingAsyncHandlerIs500) {
+  TestClient client(server_->port());
+  const HttpResponse response = client.Get("/async/throw");
+  EXPECT_EQ(response.result_int(), 500);
+  EXPECT_EQ(response.body(), R"({"error":{"code":"internal","message":"internal error"}})");
+  EXPECT_EQ(client.Get("/healthz").result_int(), 200);
+}
+
+TEST_F(HttpServerTest, UnansweredAsyncRequestTimesOutAndLateAnswerIsRefused) {
+  RestartServer([](ServerOptions& options) { options.request_timeout_ms = 200; });
+  TestClient client(server_->port());
+  auto reply =
+      std::async(std::launch::async, [&client] { return client.Send(verb::post, "/async", "x"); });
+  auto pending = pending_.Take();
+  ASSERT_TRUE(pending.writer);
+  Signal closed;
+  pending.writer->OnClose([&closed] { closed.Notify(); });
+  const HttpResponse response = reply.get();  // no answer: the server's 504 after 200 ms
+  EXPECT_EQ(response.result_int(), 504);
+  EXPECT_EQ(response.body(),
+            R"({"error":{"code":"timeout","message":"no response within 200 ms"}})");
+  EXPECT_TRUE(closed.WaitFor());
+  EXPECT_TRUE(pending.writer->closed());
+  EXPECT_FALSE(pending.writer->Respond(TextResponse("late")));
+  // The late answer is not sent: the next response on the connection is the next request's.
+  EXPECT_EQ(client.Send(verb::post, "/echo", "next").body(), "next");
+  EXPECT_EQ(MetricValue(Metrics(), "fastbreak_http_requests_total",
+                        {{"route", "/async"}, {"status", "504"}}),
+            1.0);
+}
+
+TEST_F(HttpServerTest, PipelinedRequestWaitsForTheAsyncAnswer) {
+  TestClient client(server_->port());
+  client.WriteRaw(
+      "POST /async HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nfirst"
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nsecond");
+  auto pending = pending_.Take();
+  ASSERT_TRUE(pending.writer);
+  EXPECT_TRUE(pending.writer->Respond(TextResponse(pending.body)));
+  EXPECT_EQ(client.Read().body(), "first");
+  EXPECT_EQ(client.Read().body(), "second");
+}
+
+TEST_F(HttpServerTest, WriterOutlivingTheServerRefusesEverything) {
+  RestartServer([](ServerOptions& options) { options.shutdown_grace_ms = 100; });
+  TestClient client(server_->port());
+  client.WriteRaw("POST /async HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx");
+  auto pending = pending_.Take();
+  ASSERT_TRUE(pending.writer);
+  Signal closed;
+  pending.writer->OnClose([&closed] { closed.Notify(); });
+  server_->Stop();  // the request is abandoned after the grace
+  EXPECT_TRUE(closed.notified());
+  server_.reset();
+  EXPECT_TRUE(pending.writer->closed());
+  EXPECT_FALSE(pending.writer->Respond(TextResponse("too late")));
+  Signal after;
+  pending.writer->OnClose([&after] { after.Notify(); });  // already closed: runs at once
+  EXPECT_TRUE(after.notified());
+}
+
+// --- Streamed responses ---
+
+constexpr std::string_view kEventRequest = "GET /sse HTTP/1.1\r\nHost: x\r\n\r\n";
+
+std::string Event(int i) { return "event: message\ndata: {\"n\":" + std::to_string(i) + "}\n\n"; }
+
+TEST_F(HttpServerTest, StreamDeliversEventsAsWrittenThenKeepsConnectionAlive) {
+  TestClient client(server_->port());
+  client.WriteRaw(kEventRequest);
+  auto writer = pending_.Take().writer;
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->StartStream(200, "text/event-stream", {{"Cache-Control", "no-cache"}}));
+  EXPECT_FALSE(writer->Respond(TextResponse("no")));
+  const HttpResponse header = client.ReadStreamHeader();
+  EXPECT_EQ(header.result_int(), 200);
+  EXPECT_EQ(header[boost::beast::http::field::content_type], "text/event-stream");
+  EXPECT_EQ(header[boost::beast::http::field::cache_control], "no-cache");
+  EXPECT_TRUE(header.chunked());
+  EXPECT_EQ(MetricValue(Metrics(), "fastbreak_http_streams_open", {}), 1.0);
+
+  ASSERT_TRUE(writer->Write(Event(1)));
+  EXPECT_EQ(client.ReadStreamSome(), Event(1));  // arrives before the stream ends
+  ASSERT_TRUE(writer->Write(Event(2)));
+  ASSERT_TRUE(writer->Write(""));  // ignored
+  ASSERT_TRUE(writer->Write(Event(3)));
+  std::string received;
+  while (received.size() < Event(2).size() + Event(3).size()) received += client.ReadStreamSome();
+  EXPECT_EQ(received, Event(2) + Event(3));
+  EXPECT_FALSE(writer->closed());
+  writer->End();
+  EXPECT_TRUE(writer->closed());
+  EXPECT_FALSE(writer->Write(Event(4)));
+  EXPECT_EQ(client.ReadStreamSome(), "");  // the terminating chunk
+
+  EXPECT_EQ(client.Send(verb::post, "/echo", "after").body(), "after");
+  const std::string metrics = client.Get("/metrics").body();
+  EXPECT_EQ(MetricValue(metrics, "fastbreak_http_streams_open", {}), 0.0);
+  EXPECT_EQ(
+      MetricValue(metrics, "fastbreak_http_requests_total", {{"route", "/sse"}, {"status", "200"}}),
+      1.0);
+}
+
+TEST_F(HttpServerTest, StreamWrittenFromAnotherThreadArrivesInOrder) {
+  constexpr int kEvents = 200;
+  TestClient client(server_->port());
+  auto reply = std::async(std::launch::async, [&client] { return client.Get("/sse"); });
+  auto writer = pending_.Take().writer;
+  ASSERT_TRUE(writer);
+  std::thread worker([writer] {
+    ASSERT_TRUE(writer->StartStream(200, "text/event-stream"));
+    for (int i = 0; i < kEvents; ++i) ASSERT_TRUE(writer->Write(Event(i)));
+    writer->End();
+  });
+  worker.join();
+  std::string expected;
+  for (int i = 0; i < kEvents; ++i) expected += Event(i);
+  const HttpResponse response = reply.get();
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), expected);
+  EXPECT_EQ(client.Get("/healthz").result_int(), 200);
+}
+
+TEST_F(HttpServerTest, ClientDisconnectMidStreamRunsOnClose) {
+  TestClient client(server_->port());
+  client.WriteRaw(kEventRequest);
+  auto writer = pending_.Take().writer;
+  ASSERT_TRUE(writer);
+  Signal closed;
+  writer->OnClose([&closed] { closed.Notify(); });
+  ASSERT_TRUE(writer->StartStream(200, "text/event-stream"));
+  ASSERT_TRUE(writer->Write(Event(1)));
+  client.ReadStreamHeader();
+  EXPECT_EQ(client.ReadStreamSome(), Event(1));
+  client.Close();
+  ASSERT_TRUE(closed.WaitFor());  // noticed while no write was pending
+  EXPECT_TRUE(writer->closed());
+  EXPECT_FALSE(writer->Write(Event(2)));
+  writer->End();  // harmless
+  EXPECT_EQ(TestClient(server_->port()).Get("/healthz").result_int(), 200);
+}
+
+TEST_F(HttpServerTest, StopClosesOpenStreamPromptly) {
+  TestClient client(server_->port());
+  client.WriteRaw(kEventRequest);
+  auto writer = pending_.Take().writer;
+  ASSERT_TRUE(writer);
+  Signal closed;
+  writer->OnClose([&closed] { closed.Notify(); });
+  ASSERT_TRUE(writer->StartStream(200, "text/event-stream"));
+  ASSERT_TRUE(writer->Write(Event(1)));
+  client.ReadStreamHeader();
+  EXPECT_EQ(client.ReadStreamSome(), Event(1));
+
+  const auto start = std::chrono::steady_clock::now();
+  server_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));  // grace is 5 s
+  EXPECT_TRUE(closed.notified());
+  EXPECT_TRUE(writer->closed());
+  EXPECT_FALSE(writer->Write(Event(2)));
+  EXPECT_EQ(client.ReadStreamSome(), "");  // the stream was ended properly
+  bool eof = false;
+  client.ReadUntilClosed(&eof);
+  EXPECT_TRUE(eof);
+}
+
+TEST_F(HttpServerTest, Http10StreamIsDelimitedByClose) {
+  TestClient client(server_->port());
+  client.WriteRaw("GET /sse HTTP/1.0\r\n\r\n");
+  auto writer = pending_.Take().writer;
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->StartStream(200, "text/event-stream"));
+  ASSERT_TRUE(writer->Write(Event(1)));
+  ASSERT_TRUE(writer->Write(Event(2)));
+  writer->End();
+  bool closed = false;
+  const std::string raw = client.ReadUntilClosed(&closed);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(raw.substr(0, 12), "HTTP/1.0 200") << raw;
+  EXPECT_EQ(raw.find("Transfer-Encoding"), std::string::npos) << raw;
+  EXPECT_EQ(raw.find("Content-Length"), std::string::npos) << raw;
+  const size_t body = raw.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos);
+  EXPECT_EQ(raw.substr(body + 4), Event(1) + Event(2));
+}
+
+TEST_F(HttpServerTest, SlowConsumerStreamIsClosed) {
+  TestClient client(server_->port());
+  client.WriteRaw(kEventRequest);
+  auto writer = pending_.Take().writer;
+  ASSERT_TRUE(writer);
+  Signal closed;
+  writer->OnClose([&closed] { closed.Notify(); });
+  ASSERT_TRUE(writer->StartStream(200, "text/event-stream"));
+  // The client reads nothing: the socket buffers fill, then the queue passes its bound.
+  const std::string chunk(64 * 1024, 'x');
+  bool refused = false;
+  for (size_t written = 0; written < 8 * ResponseWriter::kMaxQueuedBytes && !refused;
+       written += chunk.size()) {
+    refused = !writer->Write(chunk);
+  }
+  EXPECT_TRUE(refused);
+  EXPECT_TRUE(closed.WaitFor());
+  EXPECT_TRUE(writer->closed());
+}
+
+TEST_F(HttpServerTest, InvalidStreamStatusIsRefusedAndRequestStaysOpen) {
+  TestClient client(server_->port());
+  client.WriteRaw(kEventRequest);
+  auto writer = pending_.Take().writer;
+  ASSERT_TRUE(writer);
+  EXPECT_FALSE(writer->StartStream(204, "text/event-stream"));
+  EXPECT_FALSE(writer->StartStream(99, "text/event-stream"));
+  EXPECT_FALSE(writer->Write("x"));  // no stream started
+  EXPECT_TRUE(writer->Respond(TextResponse("plain")));
+  EXPECT_EQ(client.Read().body(), "plain");
 }
 
 TEST_F(HttpServerTest, PortInUseIsConnectionError) {

@@ -59,6 +59,31 @@ std::string TestClient::ReadUntilClosed(bool* closed) {
   }
 }
 
+HttpResponse TestClient::ReadStreamHeader() {
+  stream_.emplace();
+  stream_->body_limit(boost::none);
+  stream_consumed_ = 0;
+  bhttp::read_header(socket_, buffer_, *stream_);
+  HttpResponse header = stream_->get();
+  header.body().clear();
+  return header;
+}
+
+std::string TestClient::ReadStreamSome() {
+  while (!stream_->is_done() && stream_->get().body().size() == stream_consumed_) {
+    bhttp::read_some(socket_, buffer_, *stream_);
+  }
+  std::string piece = stream_->get().body().substr(stream_consumed_);
+  stream_consumed_ += piece.size();
+  return piece;
+}
+
+void TestClient::Close() {
+  beast::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
 std::string RawExchange(int port, std::string_view bytes) {
   TestClient client(port);
   client.WriteRaw(bytes);

@@ -33,10 +33,21 @@ class TestClient {
   // Returns true in *closed when the read ended with EOF or a reset.
   std::string ReadUntilClosed(bool* closed = nullptr);
 
+  // Reads a streamed response piece by piece: first its header (the returned response has an
+  // empty body), then ReadStreamSome() returns body bytes as they arrive (chunked coding
+  // removed), at least one per call, and "" once the response is complete.
+  HttpResponse ReadStreamHeader();
+  std::string ReadStreamSome();
+
+  // Closes the connection (a client that goes away).
+  void Close();
+
  private:
   boost::asio::io_context io_;
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> stream_;
+  size_t stream_consumed_ = 0;  // body bytes of stream_ already returned
 };
 
 // Connects, writes `bytes`, half-closes nothing, and returns everything the server sends until

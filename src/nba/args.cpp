@@ -36,8 +36,8 @@ Status CheckArguments(const Json& arguments, std::initializer_list<std::string_v
   }
   for (const auto& [key, value] : arguments.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "unknown argument '{}'; expected one of: {}", key, JoinNames(allowed));
+      return MakeError(ErrorCode::kInvalidArgument, "unknown argument '{}'; expected one of: {}",
+                       key, JoinNames(allowed));
     }
   }
   return Ok();
@@ -56,21 +56,22 @@ Result<std::optional<int64_t>> OptionalIntArgument(const Json& arguments, std::s
   if (value == nullptr) return std::optional<int64_t>();
   int64_t number = 0;
   if (value->is_number_integer()) {
-    if (value->is_number_unsigned() &&
-        value->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    if (value->is_number_unsigned() && value->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
       number = INT64_MAX;
     } else {
       number = value->get<int64_t>();
     }
-  } else if (value->is_number_float() && value->get<double>() == static_cast<double>(static_cast<int64_t>(value->get<double>()))) {
+  } else if (value->is_number_float() &&
+             value->get<double>() ==
+                 static_cast<double>(static_cast<int64_t>(value->get<double>()))) {
     number = static_cast<int64_t>(value->get<double>());  // 10.0 is an integer in JSON Schema
   } else {
     return MakeError(ErrorCode::kInvalidArgument, "{} must be an integer between {} and {}, got {}",
                      name, min, max, Show(*value));
   }
   if (number < min || number > max) {
-    return MakeError(ErrorCode::kInvalidArgument, "{} must be between {} and {}, got {}", name,
-                     min, max, number);
+    return MakeError(ErrorCode::kInvalidArgument, "{} must be between {} and {}, got {}", name, min,
+                     max, number);
   }
   return std::optional<int64_t>(number);
 }
@@ -130,8 +131,8 @@ Result<std::string> RequiredStringArgument(const Json& arguments, std::string_vi
 const Json* RequiredArgument(const Json& arguments, std::string_view name, Error* error) {
   const Json* value = FindArgument(arguments, name);
   if (value == nullptr && error != nullptr) {
-    *error = Error{ErrorCode::kInvalidArgument,
-                   fmt::format("missing required argument '{}'", name)};
+    *error =
+        Error{ErrorCode::kInvalidArgument, fmt::format("missing required argument '{}'", name)};
   }
   return value;
 }
@@ -211,9 +212,8 @@ Json Boolean(std::string description, std::optional<bool> default_value) {
 
 Json Enum(std::string description, std::vector<std::string> values,
           std::optional<std::string> default_value) {
-  Json schema = {{"type", "string"},
-                 {"description", std::move(description)},
-                 {"enum", std::move(values)}};
+  Json schema = {
+      {"type", "string"}, {"description", std::move(description)}, {"enum", std::move(values)}};
   if (default_value) schema["default"] = *default_value;
   return schema;
 }
@@ -237,8 +237,8 @@ Json IdOrName(std::string description) {
 
 Json Season(std::string description) {
   return {{"type", Json::array({"integer", "string"})},
-          {"description", std::move(description) +
-                              " As the start year (2023) or a label (\"2023-24\")."}};
+          {"description",
+           std::move(description) + " As the start year (2023) or a label (\"2023-24\")."}};
 }
 
 }  // namespace schema

@@ -33,8 +33,8 @@ TEST(ArgsTest, IntegersAreCheckedForTypeAndRange) {
 }
 
 TEST(ArgsTest, StringsEnumsAndDates) {
-  const Json args = {{"mode", "per_game"}, {"bad", "avg"}, {"date", "2024-02-29"},
-                     {"nodate", "2023-02-29"}, {"n", 3}, {"empty", ""}};
+  const Json args = {{"mode", "per_game"},     {"bad", "avg"}, {"date", "2024-02-29"},
+                     {"nodate", "2023-02-29"}, {"n", 3},       {"empty", ""}};
   EXPECT_EQ(*EnumArgument(args, "mode", {"totals", "per_game"}, "totals"), "per_game");
   EXPECT_EQ(*EnumArgument(args, "absent", {"totals", "per_game"}, "totals"), "totals");
   EXPECT_ERROR(EnumArgument(args, "bad", {"totals", "per_game"}, "totals"),

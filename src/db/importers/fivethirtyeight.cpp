@@ -181,7 +181,7 @@ Status ImportFiveThirtyEightFile(const std::string& path, Writer& writer) {
                            fmt::format("invalid score '{}'-'{}'", row->score1, row->score2)});
     }
 
-    GameRecord game;
+    ImportedGame game;
     game.season_id = row->season_start;
     game.game_type = row->game_type;
     game.game_date = row->date;

@@ -12,7 +12,7 @@ namespace {
 // What every game log row has: game, date, matchup, result, minutes and counting stats.
 struct LogRow {
   std::string game_id;
-  GameRecord game;  // season, type, date, teams from the row
+  ImportedGame game;  // season, type, date, teams from the row
   int64_t team_id = 0;
   int64_t opponent_id = 0;
   bool is_home = false;
@@ -93,7 +93,7 @@ Status ImportTeamRows(const ResultSet& set, Writer& writer) {
   }
   for (const std::string& game_id : order) {
     const auto& rows = by_game[game_id];
-    GameRecord game = rows.front().second.game;
+    ImportedGame game = rows.front().second.game;
     game.periods = PeriodsFromTeamSeconds(rows.front().second.seconds);
     for (const auto& [row, log] : rows) {
       OptInt& own = log.is_home ? game.home_score : game.away_score;

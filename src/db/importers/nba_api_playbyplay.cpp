@@ -42,7 +42,7 @@ int64_t V3EventType(std::string_view action_type, std::string_view sub_type) {
 
 // A game seen only in play-by-play: final when the last event ends the 4th period or later with
 // the scores apart.
-GameRecord GameFromPlays(GameRecord game, const std::vector<PlayRecord>& plays) {
+ImportedGame GameFromPlays(ImportedGame game, const std::vector<PlayRecord>& plays) {
   if (plays.empty()) return game;
   const PlayRecord& last = plays.back();
   if (last.event_type == kPeriodEnd && last.period >= 4 && last.home_score != last.away_score) {
@@ -57,7 +57,7 @@ GameRecord GameFromPlays(GameRecord game, const std::vector<PlayRecord>& plays) 
 }
 
 // Creates the game when missing (teams required then), then writes the plays.
-Status WritePlays(GameRecord game, const std::vector<PlayRecord>& plays,
+Status WritePlays(ImportedGame game, const std::vector<PlayRecord>& plays,
                   const std::vector<JsonRef>& where, const JsonRef& root, Writer& writer) {
   FB_ASSIGN_OR_RETURN(bool exists, writer.GameExists(game.game_id));
   if (!exists) {
@@ -181,7 +181,7 @@ Status ImportPlayByPlayV2(const JsonRef& root, Writer& writer) {
   FB_ASSIGN_OR_RETURN(auto set, ResultSet::Find(root, "PlayByPlay"));
   if (!set) return tl::unexpected(root.Fail("no result set named PlayByPlay"));
   V2PlayConverter converter;
-  std::optional<GameRecord> game;
+  std::optional<ImportedGame> game;
   std::vector<PlayRecord> plays;
   std::vector<JsonRef> where;
   auto flush = [&]() -> Status {

@@ -247,10 +247,10 @@ std::optional<GameIdInfo> DescribeGameId(std::string_view game_id) {
   return info;
 }
 
-std::optional<GameRecord> GameFromId(const std::string& game_id) {
+std::optional<ImportedGame> GameFromId(const std::string& game_id) {
   auto info = DescribeGameId(game_id);
   if (!info) return std::nullopt;
-  GameRecord game;
+  ImportedGame game;
   game.game_id = game_id;
   game.season_id = info->season_id;
   game.game_type = info->game_type;

@@ -63,7 +63,7 @@ std::optional<GameIdInfo> DescribeGameId(std::string_view game_id);
 
 // A game record with season, type, round and series game from the id and game_date
 // kUnknownGameDate; nullopt when the id's game type is not stored (the caller skips the record).
-std::optional<GameRecord> GameFromId(const std::string& game_id);
+std::optional<ImportedGame> GameFromId(const std::string& game_id);
 
 // Periods played from team player-seconds: 14400 (240 minutes) -> 4, 15900 -> 5; nullopt when
 // not of that form.

@@ -32,13 +32,13 @@ void AppendBox(std::vector<Value>& values, const BoxLine& box) {
 constexpr std::string_view kFinal = "final";
 
 // The status a new game is stored with: final only with both scores.
-std::string_view InsertStatus(const GameRecord& game) {
+std::string_view InsertStatus(const ImportedGame& game) {
   return game.status == kFinal && game.home_score && game.away_score ? kFinal : "scheduled";
 }
 
 // games columns, in the order of the games upserter; NOT NULL defaults filled in.
 constexpr size_t kStatusColumn = 6;
-std::vector<Value> GameValues(const GameRecord& game, const std::string& source) {
+std::vector<Value> GameValues(const ImportedGame& game, const std::string& source) {
   return {V(game.game_id),       V(game.season_id),        V(game.game_type),
           V(game.game_date),     V(game.home_team_id),     V(game.away_team_id),
           V(InsertStatus(game)), V(game.home_score),       V(game.away_score),
@@ -136,7 +136,7 @@ Status Writer::EnsureSeason(int64_t season_id) {
   return Ok();
 }
 
-Status Writer::UpsertGame(const GameRecord& game) {
+Status Writer::UpsertGame(const ImportedGame& game) {
   FB_RETURN_IF_ERROR(EnsureSeason(game.season_id));
   const std::vector<Value> insert = GameValues(game, source_);
   std::vector<Value> update = insert;
@@ -169,7 +169,7 @@ Status Writer::UpsertGame(const GameRecord& game) {
   return Ok();
 }
 
-Status Writer::EnsureGame(const GameRecord& game) {
+Status Writer::EnsureGame(const ImportedGame& game) {
   FB_RETURN_IF_ERROR(EnsureSeason(game.season_id));
   FB_RETURN_IF_ERROR(games_->InsertIfMissing(GameValues(game, source_)));
   last_existing_game_ = game.game_id;

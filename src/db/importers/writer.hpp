@@ -23,7 +23,7 @@ namespace fastbreak::db::detail {
 using OptInt = std::optional<int64_t>;
 using OptText = std::optional<std::string>;
 
-struct GameRecord {
+struct ImportedGame {
   std::string game_id;         // ten characters
   int64_t season_id = 0;       // start year
   std::string_view game_type;  // schema::kRegular, kPlayIn, kPlayoffs, "preseason", "cup_final"
@@ -114,10 +114,10 @@ class Writer {
   // and the source says final or it already was; otherwise 'scheduled'. So a partial source (a
   // player game log, a box score without points) never makes a game without scores 'final',
   // and never turns a final game with scores back to 'scheduled'.
-  Status UpsertGame(const GameRecord& game);
+  Status UpsertGame(const ImportedGame& game);
   // Inserts the game when missing (status as above); never changes an existing one and counts
   // nothing then.
-  Status EnsureGame(const GameRecord& game);
+  Status EnsureGame(const ImportedGame& game);
   // True when the game is in the database. Cached for the last id asked about.
   Result<bool> GameExists(const std::string& game_id);
   // The id of a stored game with this date and teams, if any.

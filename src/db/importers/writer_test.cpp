@@ -23,8 +23,8 @@ class WriterTest : public testing_util::ImportTest {
   }
 
   // NYK - BOS at New York with these scores; status left at its default unless given.
-  static GameRecord Game(OptInt home_score, OptInt away_score, std::string_view status = "final") {
-    GameRecord game;
+  static ImportedGame Game(OptInt home_score, OptInt away_score, std::string_view status = "final") {
+    ImportedGame game;
     game.game_id = "0022300061";
     game.season_id = 2023;
     game.game_type = "regular";

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -242,6 +244,205 @@ TEST(SqliteCacheTest, TheStatementCacheKeepsAtMostItsCapacity) {
   EXPECT_EQ(metrics.statement_cache_hits.Value(), 2u);
   ASSERT_OK((*c)->Prepare("SELECT 1"));
   EXPECT_EQ(metrics.statement_cache_hits.Value(), 2u);
+}
+
+}  // namespace
+}  // namespace fastbreak::db
+
+namespace fastbreak::db {
+namespace {
+
+// Untrusted SQL runs on the read-write connection here on purpose: the authorizer and the
+// read-only check must refuse writes by themselves, without the help of query_only.
+class UntrustedSqlTest : public SqliteTest {
+ protected:
+  void SetUp() override {
+    SqliteTest::SetUp();
+    ASSERT_OK(
+        rw_->Execute("INSERT INTO t(id, name, score) VALUES (1, 'Jokic', 29.6), "
+                     "(2, 'Doncic', 33.9), (3, 'Tatum', 26.9)"));
+    ASSERT_OK(rw_->ExecuteScript("CREATE INDEX t_by_name ON t(name)"));
+  }
+
+  Result<QueryResult> RunUntrusted(Connection& c, std::string_view sql,
+                                   UntrustedLimits limits = {}) {
+    FB_ASSIGN_OR_RETURN(StatementPtr statement, c.PrepareUntrusted(sql, limits));
+    QueryResult result;
+    for (int i = 0; i < statement->ColumnCount(); ++i) {
+      result.columns.emplace_back(statement->ColumnName(i));
+    }
+    while (true) {
+      FB_ASSIGN_OR_RETURN(bool has_row, statement->Step());
+      if (!has_row) break;
+      auto& row = result.rows.emplace_back();
+      for (int i = 0; i < statement->ColumnCount(); ++i) row.push_back(statement->GetValue(i));
+    }
+    return result;
+  }
+
+  int64_t RowCount() { return std::get<int64_t>(*rw_->QueryScalar("SELECT count(*) FROM t")); }
+};
+
+TEST_F(UntrustedSqlTest, QueriesRunAndMayEndWithCommentsAndSemicolons) {
+  auto result = RunUntrusted(*rw_,
+                             "  -- leading comment\n SELECT name FROM t WHERE score > 27 ORDER BY "
+                             "id; /* trailing */ ;  -- done");
+  ASSERT_OK(result);
+  ASSERT_EQ(result->rows.size(), 2u);
+  EXPECT_EQ(std::get<std::string>(result->rows[1][0]), "Doncic");
+  ASSERT_OK(RunUntrusted(*rw_,
+                         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 5) "
+                         "SELECT sum(x), round(avg(x), 1), upper('a') FROM c"));
+  ASSERT_OK(RunUntrusted(*rw_, "VALUES (1, 2)"));
+  auto info = RunUntrusted(*rw_, "PRAGMA table_info(t)");
+  ASSERT_OK(info);
+  EXPECT_EQ(info->rows.size(), 3u);
+}
+
+TEST_F(UntrustedSqlTest, WritesAndSchemaChangesAreRefusedByName) {
+  const struct {
+    const char* sql;
+    const char* named;
+  } cases[] = {
+      {"INSERT INTO t(id, name) VALUES (9, 'x')", "INSERT into t"},
+      {"UPDATE t SET score = 0", "UPDATE of t"},
+      {"DELETE FROM t", "DELETE from t"},
+      {"DROP TABLE t", "changing the schema"},
+      {"CREATE TABLE u(x)", "changing the schema"},
+      {"CREATE TEMP VIEW v AS SELECT 1", "changing the schema (sqlite_temp_master)"},
+      {"CREATE INDEX t_name ON t(name)", "changing the schema"},
+      {"ALTER TABLE t ADD COLUMN y", "ALTER TABLE t"},
+      {"ATTACH DATABASE ':memory:' AS other", "ATTACH"},
+      {"DETACH DATABASE main", "DETACH"},
+      {"PRAGMA writable_schema = 1", "PRAGMA writable_schema = 1"},
+      {"PRAGMA journal_mode = delete", "PRAGMA journal_mode = delete"},
+      {"PRAGMA journal_mode", "PRAGMA journal_mode"},
+      {"BEGIN", "BEGIN"},
+      {"SAVEPOINT s", "SAVEPOINT s"},
+      {"ANALYZE", "not allowed"},
+      {"REINDEX", "REINDEX"},
+      {"REINDEX t_by_name", "REINDEX"},
+      {"SELECT load_extension('x')", "function load_extension()"},
+      {"WITH d AS (DELETE FROM t RETURNING id) SELECT 1", ""},
+      {"EXPLAIN DELETE FROM t", "DELETE from t"},
+      {"SELECT * FROM pragma_journal_mode('delete')", ""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.sql);
+    auto result = RunUntrusted(*rw_, c.sql);
+    ASSERT_FALSE(result.has_value());
+    if (c.named[0] == '\0') continue;  // the parser or the authorizer may refuse it first
+    EXPECT_EQ(result.error().code, ErrorCode::kPermissionDenied) << result.error().ToString();
+    EXPECT_NE(result.error().message.find(c.named), std::string::npos) << result.error().message;
+  }
+  EXPECT_EQ(RowCount(), 3);
+  EXPECT_EQ(PragmaText(*rw_, "journal_mode"), "wal");
+  EXPECT_EQ(PragmaText(*rw_, "writable_schema"), "0");
+  EXPECT_ERROR(rw_->Query("SELECT * FROM u"), ErrorCode::kNotFound);
+}
+
+TEST_F(UntrustedSqlTest, VacuumIntoAFileIsRefusedAndWritesNothing) {
+  const std::string target = dir_.File("copy.db");
+  EXPECT_ERROR(RunUntrusted(*rw_, fmt::format("VACUUM INTO '{}'", target)),
+               ErrorCode::kPermissionDenied);
+  EXPECT_FALSE(std::filesystem::exists(target));
+  EXPECT_ERROR(RunUntrusted(*rw_, "VACUUM"), ErrorCode::kPermissionDenied);
+}
+
+TEST_F(UntrustedSqlTest, OnlyOneStatementIsTaken) {
+  auto result = RunUntrusted(*rw_, "SELECT 1; DELETE FROM t");
+  EXPECT_ERROR(result, ErrorCode::kInvalidArgument);
+  EXPECT_NE(result.error().message.find("one statement"), std::string::npos);
+  EXPECT_ERROR(RunUntrusted(*rw_, "SELECT 1; -- fine\n SELECT 2"), ErrorCode::kInvalidArgument);
+  EXPECT_ERROR(RunUntrusted(*rw_, "  ; -- nothing\n"), ErrorCode::kInvalidArgument);
+  EXPECT_ERROR(RunUntrusted(*rw_, ""), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(RowCount(), 3);
+}
+
+TEST_F(UntrustedSqlTest, CompileErrorsKeepTheEnginesMessage) {
+  auto syntax = RunUntrusted(*rw_, "SELEC name FROM t");
+  EXPECT_ERROR(syntax, ErrorCode::kSyntax);
+  EXPECT_NE(syntax.error().message.find("syntax error"), std::string::npos);
+  auto missing = RunUntrusted(*rw_, "SELECT nme FROM t");
+  EXPECT_ERROR(missing, ErrorCode::kNotFound);
+  EXPECT_NE(missing.error().message.find("no such column: nme"), std::string::npos);
+}
+
+TEST_F(UntrustedSqlTest, ARunawayQueryHitsTheDeadline) {
+  UntrustedLimits limits;
+  limits.timeout = std::chrono::milliseconds(50);
+  const auto started = std::chrono::steady_clock::now();
+  auto result = RunUntrusted(
+      *rw_,
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+      limits);
+  EXPECT_ERROR(result, ErrorCode::kTimeout);
+  EXPECT_NE(result.error().message.find("exceeded 50 ms"), std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  // The deadline belonged to that statement: trusted statements run as long as they need.
+  ASSERT_OK(rw_->Query("SELECT count(*) FROM t"));
+}
+
+TEST_F(UntrustedSqlTest, InterruptCancelsAnUntrustedQuery) {
+  UntrustedLimits limits;
+  limits.timeout = std::chrono::minutes(1);
+  auto statement = rw_->PrepareUntrusted(
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+      limits);
+  ASSERT_OK(statement);
+  Connection* connection = rw_.get();
+  std::atomic<bool> done = false;
+  std::thread canceller([&] {
+    while (!done) {
+      connection->Interrupt();
+      std::this_thread::yield();
+    }
+  });
+  auto step = (*statement)->Step();
+  done = true;
+  canceller.join();
+  EXPECT_ERROR(step, ErrorCode::kCancelled);
+}
+
+TEST_F(UntrustedSqlTest, LimitsBoundTextAndValues) {
+  UntrustedLimits limits;
+  limits.max_sql_bytes = 20;
+  EXPECT_ERROR(RunUntrusted(*rw_, "SELECT 1 + 1 + 1 + 1 + 1", limits), ErrorCode::kPayloadTooLarge);
+  limits = {};
+  limits.max_value_bytes = 1000;
+  EXPECT_ERROR(RunUntrusted(*rw_, "SELECT length(zeroblob(5000))", limits),
+               ErrorCode::kPayloadTooLarge);
+  // The connection's own limits are back for trusted statements.
+  auto big = rw_->QueryScalar("SELECT length(zeroblob(5000))");
+  ASSERT_OK(big);
+  EXPECT_EQ(std::get<int64_t>(*big), 5000);
+}
+
+TEST_F(UntrustedSqlTest, BlobsReadAsTheirSize) {
+  auto result = RunUntrusted(*rw_, "SELECT x'00ff10', zeroblob(0)");
+  ASSERT_OK(result);
+  EXPECT_EQ(std::get<std::string>(result->rows[0][0]), "<blob 3 bytes>");
+  EXPECT_EQ(std::get<std::string>(result->rows[0][1]), "<blob 0 bytes>");
+}
+
+TEST_F(UntrustedSqlTest, UntrustedStatementsStayOutOfTheCacheAndLeaveOthersWorking) {
+  auto held = rw_->Prepare("SELECT name FROM t ORDER BY id");
+  ASSERT_OK(held);
+  ASSERT_TRUE(*(*held)->Step());
+  const uint64_t hits_before = metrics_.statement_cache_hits.Value();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(RunUntrusted(*rw_, "SELECT count(*) FROM t"));
+    EXPECT_ERROR(RunUntrusted(*rw_, "DELETE FROM t"), ErrorCode::kPermissionDenied);
+  }
+  EXPECT_EQ(metrics_.statement_cache_hits.Value(), hits_before);
+  // A statement checked out before keeps stepping; trusted writes, DDL and pragmas still work.
+  ASSERT_TRUE(*(*held)->Step());
+  EXPECT_EQ((*held)->GetText(0), "Doncic");
+  held->reset();
+  ASSERT_OK(rw_->Execute("INSERT INTO t(id, name) VALUES (4, 'Curry')"));
+  ASSERT_OK(rw_->ExecuteScript("CREATE TABLE u(x); DROP TABLE u; PRAGMA user_version = 3"));
+  EXPECT_EQ(PragmaText(*rw_, "user_version"), "3");
+  EXPECT_EQ(RowCount(), 4);
 }
 
 }  // namespace

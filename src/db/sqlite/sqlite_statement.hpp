@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <list>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -12,10 +13,34 @@
 
 namespace fastbreak::db::detail {
 
+// The checks on one untrusted statement (Connection::PrepareUntrusted), shared with the
+// connection's authorizer and progress handler while the statement compiles or steps. Owned by
+// the statement, so its address is stable for the statement's life.
+struct UntrustedGuard {
+  UntrustedLimits limits;
+  std::chrono::steady_clock::time_point deadline;
+  bool timed_out = false;  // set by the progress handler when it stopped the statement
+  std::string refused;     // what the authorizer refused first: "INSERT into teams"
+};
+
+// The error for a failed compile or step of an untrusted statement: kTimeout when the deadline
+// stopped it, kPermissionDenied naming what the authorizer refused, otherwise SqliteError.
+Error UntrustedError(int code, const UntrustedGuard& guard, std::string_view sql, sqlite3* db);
+
 class SqliteStatement final : public Statement {
  public:
-  SqliteStatement(sqlite3_stmt* stmt, sqlite3* db, DbMetrics* metrics, std::string_view key)
-      : stmt_(stmt), db_(db), metrics_(metrics), key_(key) {}
+  // `guard`, when set, makes the statement untrusted: each Step() runs under its checks
+  // (installed through `scope_slot`, the connection's active-guard pointer), and GetValue()
+  // reads a BLOB as the text "<blob N bytes>".
+  SqliteStatement(sqlite3_stmt* stmt, sqlite3* db, DbMetrics* metrics, std::string_view key,
+                  std::unique_ptr<UntrustedGuard> guard = nullptr,
+                  UntrustedGuard** scope_slot = nullptr)
+      : stmt_(stmt),
+        db_(db),
+        metrics_(metrics),
+        key_(key),
+        guard_(std::move(guard)),
+        scope_slot_(scope_slot) {}
   ~SqliteStatement() override { sqlite3_finalize(stmt_); }
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
@@ -51,6 +76,7 @@ class SqliteStatement final : public Statement {
   std::string_view Sql() const override { return key_; }
 
  private:
+  Result<bool> StepOnce();
   void Finish(bool failed);
   // Remembers the first failed bind; Step() reports it.
   void Check(int rc) {
@@ -64,17 +90,40 @@ class SqliteStatement final : public Statement {
   int bind_error_ = SQLITE_OK;  // first failed bind since the last Reset
   bool running_ = false;
   std::chrono::steady_clock::time_point started_;
+  std::unique_ptr<UntrustedGuard> guard_;  // null for trusted (cached) statements
+  UntrustedGuard** scope_slot_;
+};
+
+// While alive, applies `guard` to `db`: the connection's authorizer consults it (through
+// `slot`), a progress handler enforces its deadline, and its limits replace the connection's
+// length limits. The destructor restores everything. REQUIRES: not nested.
+class UntrustedScope {
+ public:
+  UntrustedScope(sqlite3* db, UntrustedGuard** slot, UntrustedGuard& guard);
+  ~UntrustedScope();
+  UntrustedScope(const UntrustedScope&) = delete;
+  UntrustedScope& operator=(const UntrustedScope&) = delete;
+
+ private:
+  sqlite3* db_;
+  UntrustedGuard** slot_;
+  int saved_length_;
+  int saved_sql_length_;
+  int saved_attached_;
 };
 
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(sqlite3* db, AccessMode mode, int cache_capacity, DbMetrics* metrics)
-      : db_(db), mode_(mode), cache_capacity_(cache_capacity), metrics_(metrics) {}
+  // Installs the authorizer that checks untrusted statements; it allows everything while no
+  // untrusted statement is compiling or stepping.
+  SqliteConnection(sqlite3* db, AccessMode mode, int cache_capacity, DbMetrics* metrics);
   ~SqliteConnection() override;
 
   AccessMode mode() const override { return mode_; }
   Status ExecuteScript(std::string_view sql) override;
   Result<StatementPtr> Prepare(std::string_view sql) override;
+  Result<StatementPtr> PrepareUntrusted(std::string_view sql,
+                                        const UntrustedLimits& limits) override;
   int64_t Changes() const override { return sqlite3_changes64(db_); }
   void Interrupt() override { sqlite3_interrupt(db_); }
   Status BeginTransaction() override {
@@ -96,6 +145,8 @@ class SqliteConnection final : public Connection {
   IdleList lru_;
   // Keys view the SQL text owned by the statements in lru_, so a lookup allocates nothing.
   std::unordered_multimap<std::string_view, IdleList::iterator> idle_;
+  // The untrusted statement compiling or stepping right now, or null; read by the authorizer.
+  UntrustedGuard* active_guard_ = nullptr;
 };
 
 }  // namespace fastbreak::db::detail

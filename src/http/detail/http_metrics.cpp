@@ -18,7 +18,9 @@ HttpMetrics::HttpMetrics(telemetry::MetricsRegistry& registry, const Router& rou
       connections_rejected_(
           registry.GetCounter("fastbreak_http_connections_rejected_total",
                               "HTTP connections closed at accept because max_connections "
-                              "were open.")) {
+                              "were open.")),
+      streams_open_(registry.GetGauge("fastbreak_http_streams_open",
+                                      "Streamed HTTP responses (e.g. SSE) currently open.")) {
   std::vector<std::string> labels;
   for (size_t i = 0; i < router.size(); ++i) labels.push_back(router.Label(i));
   labels.emplace_back("unmatched");

@@ -19,6 +19,10 @@ namespace fastbreak::http::detail {
 //   fastbreak_http_request_duration_seconds{route}        histogram
 //   fastbreak_http_connections_open                       gauge
 //   fastbreak_http_connections_rejected_total             counter (over max_connections)
+//   fastbreak_http_streams_open                           gauge (streamed responses)
+// A streamed response is counted in requests_total and request_duration_seconds when it starts
+// (its status, and the time until its header was ready); an asynchronous request whose client
+// disconnects before the answer is counted with status 499.
 // `route` is the router's pattern label, "unmatched" for 404s and "invalid" for requests
 // rejected before routing (malformed, too large headers).
 //
@@ -41,6 +45,8 @@ class HttpMetrics {
   void ConnectionOpened() { connections_open_.Add(1); }
   void ConnectionClosed() { connections_open_.Add(-1); }
   void ConnectionRejected() { connections_rejected_.Increment(); }
+  void StreamOpened() { streams_open_.Add(1); }
+  void StreamClosed() { streams_open_.Add(-1); }
 
  private:
   static constexpr int kMinStatus = 100;
@@ -57,6 +63,7 @@ class HttpMetrics {
   std::vector<std::unique_ptr<RouteStats>> routes_;  // router routes, unmatched, invalid
   telemetry::Gauge& connections_open_;
   telemetry::Counter& connections_rejected_;
+  telemetry::Gauge& streams_open_;
 };
 
 }  // namespace fastbreak::http::detail

@@ -69,14 +69,13 @@ void Listener::Stop() {
 void Listener::Accept() {
   if (stopped_) return;
   // Each connection gets its own strand, so its handlers never run concurrently.
-  acceptor_.async_accept(
-      net::make_strand(io_),
-      [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-        self->OnAccept(ec, std::move(socket));
-      });
+  acceptor_.async_accept(Strand(net::make_strand(io_)),
+                         [self = shared_from_this()](boost::system::error_code ec, Socket socket) {
+                           self->OnAccept(ec, std::move(socket));
+                         });
 }
 
-void Listener::OnAccept(boost::system::error_code ec, tcp::socket socket) {
+void Listener::OnAccept(boost::system::error_code ec, Socket socket) {
   if (stopped_ || ec == net::error::operation_aborted) return;
   if (ec) {
     spdlog::warn("http: accept failed: {}", ec.message());

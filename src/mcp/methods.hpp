@@ -1,0 +1,63 @@
+// Internal: the MCP methods. One instance per McpServer; thread-safe.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mcp/server.hpp"
+#include "nba/tool_metrics.hpp"
+
+namespace fastbreak::mcp {
+
+class McpServer::Methods {
+ public:
+  Methods(const nba::Catalog& catalog, nba::Executor& executor, const McpOptions& options,
+          telemetry::MetricsRegistry& metrics);
+
+  void Handle(const std::shared_ptr<Session>& session, const Json& message,
+              const std::shared_ptr<Outbound>& out);
+  void CountParseError(const Session& session);
+
+  // The request being answered: its id, method (for metrics) and where the answer goes.
+  struct Reply;
+
+ private:
+  void Initialize(const std::shared_ptr<Session>& session, const Json& params, Reply& reply);
+  void List(const Json& params, const std::vector<Json>& items, const char* key, Reply& reply);
+  void CallTool(const std::shared_ptr<Session>& session, const Json& params,
+                std::shared_ptr<Reply> reply);
+  void ReadResource(const std::shared_ptr<Session>& session, const Json& params,
+                    std::shared_ptr<Reply> reply);
+  void GetPrompt(const Json& params, std::shared_ptr<Reply> reply);
+  void Complete(const Json& params, std::shared_ptr<Reply> reply);
+  void SetLevel(const std::shared_ptr<Session>& session, const Json& params, Reply& reply);
+  void Notification(const std::shared_ptr<Session>& session, const Message& message);
+  // Runs `work` on the executor for `reply`; a refused or failed submission answers the error.
+  void Submit(const std::shared_ptr<Reply>& reply,
+              std::function<Result<Json>(db::Connection&)> work);
+
+  static constexpr size_t kMethodCount = 12;  // the known methods + "other"
+  static constexpr size_t kTransportCount = 2;
+  struct MethodMetrics {
+    telemetry::Counter* requests = nullptr;
+    telemetry::Counter* errors = nullptr;
+    telemetry::Histogram* duration = nullptr;
+  };
+  friend struct Reply;
+
+  const nba::Catalog& catalog_;
+  nba::Executor& executor_;
+  const McpOptions& options_;
+  nba::ToolMetrics tool_metrics_;
+  std::array<std::array<MethodMetrics, kMethodCount>, kTransportCount> method_metrics_;
+  std::array<telemetry::Counter*, kTransportCount> parse_errors_{};
+  std::vector<Json> tools_;
+  std::vector<Json> resources_;
+  std::vector<Json> templates_;
+  std::vector<Json> prompts_;
+};
+
+}  // namespace fastbreak::mcp
