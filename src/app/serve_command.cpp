@@ -5,7 +5,10 @@
 #include "app/health_monitor.hpp"
 #include "app/service.hpp"
 #include "http/health.hpp"
+#include "http/rest_api.hpp"
 #include "http/server.hpp"
+#include "mcp/http_transport.hpp"
+#include "nba/catalog.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace fastbreak::app {
@@ -45,8 +48,17 @@ int RunServe(const AppOptions& options) {
   auto probe = std::make_shared<DatabaseProbe>(std::move(*health_connection));
   HealthMonitor health([probe] { return (*probe)(); }, std::chrono::seconds(1));
 
+  mcp::HttpTransportOptions transport_options;
+  transport_options.allowed_origins = options.mcp.allowed_origins;
+  transport_options.session_idle_timeout =
+      std::chrono::milliseconds(options.mcp.session_idle_timeout_ms);
+  transport_options.max_sessions = options.mcp.max_sessions;
+  mcp::HttpTransport transport(*service.mcp, transport_options, registry);
+
   http::Router router;
   http::AddHealthAndMetricsRoutes(router, registry, [&health] { return health.Current(); });
+  transport.AddRoutes(router);
+  http::AddRestApiRoutes(router, nba::NbaCatalog(), *service.executor, registry);
 
   // Signals are taken by sigwait on this thread; block them before the I/O threads start so
   // that they inherit the mask.

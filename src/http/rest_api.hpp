@@ -1,0 +1,29 @@
+// The REST mirror of the NBA tools: the same tools, arguments and structured results as MCP's
+// tools/call, for apps that do not speak MCP.
+//   GET  /api/tools          the tools with their input and output schemas
+//   GET  /api/tools/{name}   runs a tool; arguments from the query string
+//   POST /api/tools/{name}   runs a tool; arguments as a JSON object body
+// A result is 200 with the tool's structured result; a failure is the usual error body
+// {"error":{"code","message"}} with the status of its class (400 bad arguments, 404 unknown
+// tool or name, 503 busy, 504 time limit).
+#pragma once
+
+#include <memory>
+
+#include "http/router.hpp"
+#include "nba/catalog.hpp"
+#include "nba/executor.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace fastbreak::http {
+
+// Registers the routes. REQUIRES: catalog, executor and metrics outlive the router's server.
+void AddRestApiRoutes(Router& router, const nba::Catalog& catalog, nba::Executor& executor,
+                      telemetry::MetricsRegistry& metrics);
+
+// Query string to tool arguments: "a=1&b=x&c=true&p=1&p=2" -> {"a":1,"b":"x","c":true,
+// "p":[1,2]}. Values are percent-decoded ('+' is a space); integers and true/false become JSON
+// numbers and booleans, everything else a string. kInvalidArgument for bad percent escapes.
+Result<nlohmann::json> QueryToArguments(std::string_view query);
+
+}  // namespace fastbreak::http
