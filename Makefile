@@ -56,7 +56,7 @@ test-asan:
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST) -LE 'bench-smoke|e2e'
 
 # The tests of the concurrent parts (metrics, HTTP server, health monitor) under ThreadSanitizer.
-TSAN_TESTS := telemetry_test http_test app_test
+TSAN_TESTS := telemetry_test http_test app_test executor_test mcp_test
 test-tsan: deps
 	@echo "== tests (tsan: $(TSAN_TESTS)) =="
 	@cmake --preset tsan >/dev/null
