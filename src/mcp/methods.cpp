@@ -186,20 +186,24 @@ McpServer::Methods::Methods(const nba::Catalog& catalog, nba::Executor& executor
         &metrics.GetCounter("fastbreak_mcp_parse_errors_total", "Bodies that were not valid JSON",
                             {{"transport", transport}});
   }
-  for (const auto& tool : catalog_.tools) tools_.push_back(ToolJson(tool));
+  std::vector<Json> tools;
+  std::vector<Json> resources;
+  std::vector<Json> templates;
+  std::vector<Json> prompts;
+  for (const auto& tool : catalog_.tools) tools.push_back(ToolJson(tool));
   for (const auto& resource : catalog_.resources) {
-    resources_.push_back({{"uri", resource.uri},
-                          {"name", resource.name},
-                          {"title", resource.title},
-                          {"description", resource.description},
-                          {"mimeType", resource.mime_type}});
+    resources.push_back({{"uri", resource.uri},
+                         {"name", resource.name},
+                         {"title", resource.title},
+                         {"description", resource.description},
+                         {"mimeType", resource.mime_type}});
   }
   for (const auto& resource : catalog_.resource_templates) {
-    templates_.push_back({{"uriTemplate", resource.uri_template},
-                          {"name", resource.name},
-                          {"title", resource.title},
-                          {"description", resource.description},
-                          {"mimeType", resource.mime_type}});
+    templates.push_back({{"uriTemplate", resource.uri_template},
+                         {"name", resource.name},
+                         {"title", resource.title},
+                         {"description", resource.description},
+                         {"mimeType", resource.mime_type}});
   }
   for (const auto& prompt : catalog_.prompts) {
     Json arguments = Json::array();
@@ -208,11 +212,29 @@ McpServer::Methods::Methods(const nba::Catalog& catalog, nba::Executor& executor
                            {"description", argument.description},
                            {"required", argument.required}});
     }
-    prompts_.push_back({{"name", prompt.name},
-                        {"title", prompt.title},
-                        {"description", prompt.description},
-                        {"arguments", std::move(arguments)}});
+    prompts.push_back({{"name", prompt.name},
+                       {"title", prompt.title},
+                       {"description", prompt.description},
+                       {"arguments", std::move(arguments)}});
   }
+  tools_ = {tools.size(), Paginate(tools, "tools")};
+  resources_ = {resources.size(), Paginate(resources, "resources")};
+  templates_ = {templates.size(), Paginate(templates, "resourceTemplates")};
+  prompts_ = {prompts.size(), Paginate(prompts, "prompts")};
+}
+
+std::vector<std::string> McpServer::Methods::Paginate(const std::vector<Json>& items,
+                                                      const char* key) const {
+  const size_t page_size = std::max<size_t>(1, options_.page_size);
+  std::vector<std::string> pages;
+  for (size_t start = 0; start == 0 || start < items.size(); start += page_size) {
+    const size_t end = std::min(items.size(), start + page_size);
+    Json result = {{key, Json::array()}};
+    for (size_t i = start; i < end; ++i) result[key].push_back(items[i]);
+    if (end < items.size()) result["nextCursor"] = EncodeCursor(end);
+    pages.push_back(result.dump());
+  }
+  return pages;
 }
 
 void McpServer::Methods::CountParseError(const Session& session) {
@@ -258,17 +280,17 @@ void McpServer::Methods::Handle(const std::shared_ptr<Session>& session, const J
     return;
   }
   if (request.method == "tools/list") {
-    List(params, tools_, "tools", *reply);
+    List(params, tools_.pages, tools_.count, *reply);
   } else if (request.method == "tools/call") {
     CallTool(session, params, reply);
   } else if (request.method == "resources/list") {
-    List(params, resources_, "resources", *reply);
+    List(params, resources_.pages, resources_.count, *reply);
   } else if (request.method == "resources/templates/list") {
-    List(params, templates_, "resourceTemplates", *reply);
+    List(params, templates_.pages, templates_.count, *reply);
   } else if (request.method == "resources/read") {
     ReadResource(session, params, reply);
   } else if (request.method == "prompts/list") {
-    List(params, prompts_, "prompts", *reply);
+    List(params, prompts_.pages, prompts_.count, *reply);
   } else if (request.method == "prompts/get") {
     GetPrompt(params, reply);
   } else if (request.method == "completion/complete") {
@@ -312,19 +334,20 @@ void McpServer::Methods::Initialize(const std::shared_ptr<Session>& session, con
              "describe_schema and run_sql (read-only SQL) for questions no tool answers."}});
 }
 
-void McpServer::Methods::List(const Json& params, const std::vector<Json>& items, const char* key,
-                              Reply& reply) {
-  auto offset = DecodeCursor(params, items.size());
+void McpServer::Methods::List(const Json& params, const std::vector<std::string>& pages,
+                              size_t item_count, Reply& reply) {
+  auto offset = DecodeCursor(params, item_count);
   if (!offset) {
     reply.Fail(offset.error());
     return;
   }
-  const size_t end = std::min(items.size(), *offset + options_.page_size);
-  Json page = Json::array();
-  for (size_t i = *offset; i < end; ++i) page.push_back(items[i]);
-  Json result = {{key, std::move(page)}};
-  if (end < items.size()) result["nextCursor"] = EncodeCursor(end);
-  reply.Ok(result);
+  const size_t page_size = std::max<size_t>(1, options_.page_size);
+  if (*offset % page_size != 0 || *offset / page_size >= pages.size()) {
+    reply.Fail(-32602,
+               "Invalid params: invalid cursor; pass back a nextCursor exactly as received");
+    return;
+  }
+  reply.Send(SerializedResultResponse(reply.id, pages[*offset / page_size]), false);
 }
 
 void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const Json& params,
@@ -355,16 +378,19 @@ void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const
     progress = std::make_shared<ProgressSink>(std::move(*token), reply->out);
   }
   const auto transport = nba::ParseTransport(session->transport());
+  // Answers, then forgets the call; CallTool re-checks `done` after registering the call, so
+  // an entry is never left behind.
   auto finish = [this, reply, progress, tool_index, transport](nba::Outcome outcome,
-                                                               std::optional<Json> result) {
+                                                               std::optional<Json> result,
+                                                               const nba::CallHandle* handle) {
     if (progress) progress->Close();
-    reply->session->RemoveInFlight(reply->id);
     tool_metrics_.Record(tool_index, transport, outcome, SteadyClock::now() - reply->start);
     if (result) {
       reply->Ok(*result);
     } else {
       reply->None();
     }
+    reply->session->RemoveInFlight(reply->id, handle);
   };
   auto work = [this, tool, arguments = std::move(arguments), reply, progress, finish](
                   db::Connection& connection, nba::CallHandle& handle) {
@@ -376,7 +402,7 @@ void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const
     }
     auto output = tool->run(arguments, context);
     if (handle.cancelled()) {
-      finish(nba::Outcome::kCancelled, std::nullopt);
+      finish(nba::Outcome::kCancelled, std::nullopt, &handle);
       return;
     }
     if (!output) {
@@ -392,7 +418,7 @@ void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const
            {"error", ErrorCodeName(output.error().code)},
            {"message", message}});
       finish(timed_out ? nba::Outcome::kTimeout : nba::Outcome::kError,
-             ToolErrorJson(std::move(message)));
+             ToolErrorJson(std::move(message)), &handle);
       return;
     }
     Log(*reply->session, *reply->out, LogLevel::kDebug,
@@ -400,14 +426,14 @@ void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const
          {"elapsed_ms",
           std::chrono::duration<double, std::milli>(SteadyClock::now() - reply->start).count()}});
     finish(nba::Outcome::kOk,
-           ToolResultJson(std::move(output->text), std::move(output->structured)));
+           ToolResultJson(std::move(output->text), std::move(output->structured)), &handle);
   };
   auto failed = [finish, reply](const Error& error) {
     if (error.code == ErrorCode::kCancelled) {
-      finish(nba::Outcome::kCancelled, std::nullopt);
+      finish(nba::Outcome::kCancelled, std::nullopt, nullptr);
     } else {
       finish(error.code == ErrorCode::kTimeout ? nba::Outcome::kTimeout : nba::Outcome::kError,
-             ToolErrorJson(error.message));
+             ToolErrorJson(error.message), nullptr);
     }
   };
   std::function<void(std::chrono::milliseconds)> on_tick;
@@ -423,7 +449,7 @@ void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const
   }
   session->AddInFlight(reply->id, *handle);
   // The call may have finished before it was registered; don't keep a stale entry.
-  if (reply->done.load()) session->RemoveInFlight(reply->id);
+  if (reply->done.load()) session->RemoveInFlight(reply->id, handle->get());
 }
 
 void McpServer::Methods::Submit(const std::shared_ptr<Reply>& reply,

@@ -26,7 +26,11 @@ class McpServer::Methods {
 
  private:
   void Initialize(const std::shared_ptr<Session>& session, const Json& params, Reply& reply);
-  void List(const Json& params, const std::vector<Json>& items, const char* key, Reply& reply);
+  // Serves a page of a listing from `pages` (serialized results, one per page start).
+  void List(const Json& params, const std::vector<std::string>& pages, size_t item_count,
+            Reply& reply);
+  // Serializes every page of a listing once.
+  std::vector<std::string> Paginate(const std::vector<Json>& items, const char* key) const;
   void CallTool(const std::shared_ptr<Session>& session, const Json& params,
                 std::shared_ptr<Reply> reply);
   void ReadResource(const std::shared_ptr<Session>& session, const Json& params,
@@ -54,10 +58,15 @@ class McpServer::Methods {
   nba::ToolMetrics tool_metrics_;
   std::array<std::array<MethodMetrics, kMethodCount>, kTransportCount> method_metrics_;
   std::array<telemetry::Counter*, kTransportCount> parse_errors_{};
-  std::vector<Json> tools_;
-  std::vector<Json> resources_;
-  std::vector<Json> templates_;
-  std::vector<Json> prompts_;
+  // Listings, serialized once per page (page i starts at item i * page_size).
+  struct Listing {
+    size_t count = 0;
+    std::vector<std::string> pages;
+  };
+  Listing tools_;
+  Listing resources_;
+  Listing templates_;
+  Listing prompts_;
 };
 
 }  // namespace fastbreak::mcp

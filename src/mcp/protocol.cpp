@@ -74,6 +74,15 @@ std::string ResultResponse(const Json& id, const Json& result) {
   return response.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+std::string SerializedResultResponse(const Json& id, std::string_view serialized_result) {
+  std::string response = R"({"jsonrpc":"2.0","id":)";
+  response += id.dump();
+  response += R"(,"result":)";
+  response += serialized_result;
+  response += '}';
+  return response;
+}
+
 std::string ErrorResponse(const Json& id, int code, std::string_view message, const Json* data) {
   Json error = {{"code", code}, {"message", message}};
   if (data != nullptr) error["data"] = *data;

@@ -38,6 +38,8 @@ Result<Message> ClassifyMessage(const Json& message, Json* id_out);
 
 // Serialized responses.
 std::string ResultResponse(const Json& id, const Json& result);
+// The same with `result` already serialized (spliced in as is).
+std::string SerializedResultResponse(const Json& id, std::string_view serialized_result);
 std::string ErrorResponse(const Json& id, int code, std::string_view message,
                           const Json* data = nullptr);
 std::string ErrorResponse(const Json& id, const Error& error);

@@ -35,9 +35,12 @@ void Session::AddInFlight(const Json& id, std::shared_ptr<nba::CallHandle> handl
   in_flight_[id.dump()] = std::move(handle);
 }
 
-void Session::RemoveInFlight(const Json& id) {
+void Session::RemoveInFlight(const Json& id, const nba::CallHandle* handle) {
   std::lock_guard lock(mutex_);
-  in_flight_.erase(id.dump());
+  auto it = in_flight_.find(id.dump());
+  if (it != in_flight_.end() && (handle == nullptr || it->second.get() == handle)) {
+    in_flight_.erase(it);
+  }
 }
 
 bool Session::Cancel(const Json& id) {

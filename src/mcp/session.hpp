@@ -38,7 +38,9 @@ class Session {
 
   // In-flight requests by id (the id's JSON text). Cancel returns false when none matches.
   void AddInFlight(const Json& id, std::shared_ptr<nba::CallHandle> handle);
-  void RemoveInFlight(const Json& id);
+  // Removes the entry for `id` if it is `handle` (a later request may reuse a finished id);
+  // any entry for `id` when `handle` is null.
+  void RemoveInFlight(const Json& id, const nba::CallHandle* handle);
   bool Cancel(const Json& id);
   // Cancels everything in flight (the session ended).
   void CancelAll();
