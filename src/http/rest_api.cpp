@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "nba/json_parse.hpp"
 #include "nba/tool_metrics.hpp"
 
 namespace fastbreak::http {
@@ -82,10 +83,16 @@ void RunTool(RestContext& context, const Request& request,
   }
   Json arguments;
   if (request.method == "POST") {
-    arguments = request.body.empty() ? Json::object() : Json::parse(request.body, nullptr, false);
-    if (arguments.is_discarded()) {
-      writer->Respond(ErrorResponse(ErrorCode::kParseError, "the body is not valid JSON"));
-      return;
+    if (request.body.empty()) {
+      arguments = Json::object();
+    } else {
+      auto parsed = nba::ParseJson(request.body);
+      if (!parsed) {
+        writer->Respond(
+            ErrorResponse(ErrorCode::kParseError, "the body is " + parsed.error().message));
+        return;
+      }
+      arguments = std::move(*parsed);
     }
     if (!arguments.is_object()) {
       writer->Respond(ErrorResponse(ErrorCode::kInvalidArgument,

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "nba/json_parse.hpp"
+
 namespace fastbreak::mcp {
 namespace {
 
@@ -273,9 +275,9 @@ namespace {
 // Answers one POST: JSON when the response comes alone, SSE when notifications come first.
 class HttpOutbound final : public Outbound {
  public:
-  HttpOutbound(std::shared_ptr<http::ResponseWriter> writer, std::string session_id,
+  HttpOutbound(std::shared_ptr<http::ResponseWriter> writer, std::shared_ptr<Session> session,
                bool accepts_sse)
-      : writer_(std::move(writer)), session_id_(std::move(session_id)), accepts_sse_(accepts_sse) {}
+      : writer_(std::move(writer)), session_(std::move(session)), accepts_sse_(accepts_sse) {}
 
   void Notify(std::string message) override {
     std::lock_guard lock(mutex_);
@@ -283,7 +285,7 @@ class HttpOutbound final : public Outbound {
     if (!streaming_) {
       streaming_ = writer_->StartStream(
           200, "text/event-stream",
-          {{std::string(kSessionHeader), session_id_}, {"Cache-Control", "no-cache"}});
+          {{std::string(kSessionHeader), session_->id()}, {"Cache-Control", "no-cache"}});
       if (!streaming_) return;
     }
     writer_->Write(SseEvent(message));
@@ -299,7 +301,10 @@ class HttpOutbound final : public Outbound {
       return;
     }
     http::Response http_response;
-    http_response.headers.emplace_back(std::string(kSessionHeader), session_id_);
+    // A refused initialize leaves the session uninitialized (and about to end): no id for it.
+    if (session_->initialized()) {
+      http_response.headers.emplace_back(std::string(kSessionHeader), session_->id());
+    }
     if (response) {
       http_response.body = std::move(*response);
     } else {
@@ -311,7 +316,7 @@ class HttpOutbound final : public Outbound {
 
  private:
   const std::shared_ptr<http::ResponseWriter> writer_;
-  const std::string session_id_;
+  const std::shared_ptr<Session> session_;
   const bool accepts_sse_;
   std::mutex mutex_;
   bool streaming_ = false;  // guarded by mutex_
@@ -354,11 +359,12 @@ void HttpTransport::State::Post(const http::Request& request,
         HttpError(406, -32600, "Not Acceptable: accept application/json and text/event-stream"));
     return;
   }
-  Json message = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (message.is_discarded()) {
-    writer->Respond(HttpError(400, -32700, "Parse error: the body is not valid JSON"));
+  auto parsed = nba::ParseJson(request.body);
+  if (!parsed) {
+    writer->Respond(HttpError(400, -32700, "Parse error: " + parsed.error().message));
     return;
   }
+  const Json message = std::move(*parsed);
   const bool initialize =
       message.is_object() && message.contains("method") && message["method"] == "initialize";
   std::shared_ptr<HttpSession> session;
@@ -382,7 +388,7 @@ void HttpTransport::State::Post(const http::Request& request,
       }
     });
   }
-  auto out = std::make_shared<HttpOutbound>(writer, session->mcp->id(),
+  auto out = std::make_shared<HttpOutbound>(writer, session->mcp,
                                             ContainsToken(accept, "text/event-stream"));
   server.HandleParsed(session->mcp, message, out);
   if (initialize && !session->mcp->initialized()) End(session->mcp->id());  // it was refused

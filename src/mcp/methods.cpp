@@ -31,7 +31,7 @@ size_t MethodIndex(std::string_view method) {
 size_t TransportIndex(const Session& session) { return session.transport() == "stdio" ? 0 : 1; }
 
 // Cursors are opaque to clients: "c" + the offset of the page's first item.
-std::string EncodeCursor(size_t offset) { return "c" + std::to_string(offset); }
+std::string EncodeCursor(size_t offset) { return fmt::format("c{}", offset); }
 
 Result<size_t> DecodeCursor(const Json& params, size_t item_count) {
   const auto it = params.is_object() ? params.find("cursor") : params.end();

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "mcp/methods.hpp"
+#include "nba/json_parse.hpp"
 
 namespace fastbreak::mcp {
 
@@ -71,13 +72,13 @@ class BatchOutbound final : public Outbound {
 
 void McpServer::HandleText(const std::shared_ptr<Session>& session, std::string_view body,
                            const std::shared_ptr<Outbound>& out) {
-  Json message = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (message.is_discarded()) {
+  auto message = nba::ParseJson(body);
+  if (!message) {
     methods_->CountParseError(*session);
-    out->Finish(ErrorResponse(nullptr, -32700, "Parse error: the body is not valid JSON"));
+    out->Finish(ErrorResponse(nullptr, -32700, "Parse error: " + message.error().message));
     return;
   }
-  HandleParsed(session, message, out);
+  HandleParsed(session, *message, out);
 }
 
 void McpServer::CountParseError(const Session& session) { methods_->CountParseError(session); }

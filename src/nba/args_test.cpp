@@ -60,3 +60,23 @@ TEST(ArgsTest, SchemaFragments) {
 
 }  // namespace
 }  // namespace fastbreak::nba
+
+#include "nba/json_parse.hpp"
+
+namespace fastbreak::nba {
+namespace {
+
+TEST(JsonParseTest, RefusesDeepNestingBeforeBuildingAValue) {
+  EXPECT_EQ(*ParseJson(R"({"a":[1,{"b":"[[[["}]})"), Json::parse(R"({"a":[1,{"b":"[[[["}]})"));
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_ERROR(ParseJson(deep), ErrorCode::kParseError);
+  const std::string ok = std::string(64, '[') + std::string(64, ']');
+  EXPECT_OK(ParseJson(ok));
+  EXPECT_ERROR(ParseJson(std::string(65, '{')), ErrorCode::kParseError);
+  EXPECT_ERROR(ParseJson("{not json"), ErrorCode::kParseError);
+  // Brackets inside strings, and escaped quotes, do not count.
+  EXPECT_OK(ParseJson("\"" + std::string(1000, '[') + "\\\"\""));
+}
+
+}  // namespace
+}  // namespace fastbreak::nba
