@@ -34,9 +34,10 @@ run: build
 	  $(FASTBREAK) generate --db $(DB).tmp --seasons 3 && mv $(DB).tmp $(DB); }
 	exec $(FASTBREAK) serve --db $(DB) --host $(HOST) --port $(PORT)
 
+# The test binaries only: the ASan run skips benchmarks and end-to-end tests.
 build-asan: deps
 	@cmake --preset asan >/dev/null
-	@cmake --build --preset asan -j$(JOBS)
+	@cmake --build --preset asan -j$(JOBS) --target fastbreak_tests
 
 # Every label in the release build, then the unit and database tests again under ASan+UBSan.
 test: test-deps
@@ -55,8 +56,9 @@ test-asan:
 	@cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST) -LE 'bench-smoke|e2e'
 
-# The tests of the concurrent parts (metrics, HTTP server, health monitor) under ThreadSanitizer.
-TSAN_TESTS := telemetry_test http_test app_test executor_test mcp_test
+# The tests of the concurrent parts (metrics, HTTP server, health monitor, the executor that
+# runs tool calls) under ThreadSanitizer.
+TSAN_TESTS := telemetry_test http_test app_test executor_test
 test-tsan: deps
 	@echo "== tests (tsan: $(TSAN_TESTS)) =="
 	@cmake --preset tsan >/dev/null

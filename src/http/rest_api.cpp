@@ -88,8 +88,8 @@ void RunTool(RestContext& context, const Request& request,
     } else {
       auto parsed = nba::ParseJson(request.body);
       if (!parsed) {
-        writer->Respond(
-            ErrorResponse(ErrorCode::kParseError, "the body is " + parsed.error().message));
+        writer->Respond(ErrorResponse(ErrorCode::kParseError,
+                                      fmt::format("the body is {}", parsed.error().message)));
         return;
       }
       arguments = std::move(*parsed);

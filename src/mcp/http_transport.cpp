@@ -361,7 +361,7 @@ void HttpTransport::State::Post(const http::Request& request,
   }
   auto parsed = nba::ParseJson(request.body);
   if (!parsed) {
-    writer->Respond(HttpError(400, -32700, "Parse error: " + parsed.error().message));
+    writer->Respond(HttpError(400, -32700, fmt::format("Parse error: {}", parsed.error().message)));
     return;
   }
   const Json message = std::move(*parsed);

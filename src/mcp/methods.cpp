@@ -298,7 +298,7 @@ void McpServer::Methods::Handle(const std::shared_ptr<Session>& session, const J
   } else if (request.method == "logging/setLevel") {
     SetLevel(session, params, *reply);
   } else {
-    reply->Fail(-32601, "Method not found: " + request.method.substr(0, 100));
+    reply->Fail(-32601, fmt::format("Method not found: {}", request.method.substr(0, 100)));
   }
 }
 
@@ -515,7 +515,7 @@ void McpServer::Methods::ReadResource(const std::shared_ptr<Session>& /*session*
     });
     return;
   }
-  reply->Fail(-32002, "Resource not found: " + uri.substr(0, 200), &data);
+  reply->Fail(-32002, fmt::format("Resource not found: {}", uri.substr(0, 200)), &data);
 }
 
 void McpServer::Methods::GetPrompt(const Json& params, std::shared_ptr<Reply> reply) {

@@ -75,7 +75,8 @@ void McpServer::HandleText(const std::shared_ptr<Session>& session, std::string_
   auto message = nba::ParseJson(body);
   if (!message) {
     methods_->CountParseError(*session);
-    out->Finish(ErrorResponse(nullptr, -32700, "Parse error: " + message.error().message));
+    out->Finish(
+        ErrorResponse(nullptr, -32700, fmt::format("Parse error: {}", message.error().message)));
     return;
   }
   HandleParsed(session, *message, out);
@@ -94,9 +95,10 @@ void McpServer::HandleParsed(const std::shared_ptr<Session>& session, const Json
     out->Finish(ErrorResponse(
         nullptr, -32600,
         version.empty()
-            ? "Invalid Request: JSON-RPC batches are not accepted before initialize"
-            : "Invalid Request: JSON-RPC batches are not supported in protocol version " + version +
-                  " (only in 2025-03-26); send one message per request"));
+            ? std::string("Invalid Request: JSON-RPC batches are not accepted before initialize")
+            : fmt::format("Invalid Request: JSON-RPC batches are not supported in protocol "
+                          "version {} (only in 2025-03-26); send one message per request",
+                          version)));
     return;
   }
   if (message.empty()) {

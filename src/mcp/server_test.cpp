@@ -145,13 +145,20 @@ TEST_F(McpServerTest, ResourcesPromptsAndCompletions) {
   EXPECT_EQ(contents["mimeType"], "application/json");
   EXPECT_EQ(Json::parse(contents["text"].get<std::string>())["teams"].size(), 30U);
   const Json prompts = Send(Request(4, "prompts/list"))["result"]["prompts"];
-  EXPECT_EQ(prompts.size(), 3U);
+  EXPECT_EQ(prompts.size(), 4U);
   const Json completion =
       Send(Request(5, "completion/complete",
                    {{"ref", {{"type", "ref/prompt"}, {"name", "scouting_report"}}},
                     {"argument", {{"name", "season"}, {"value", "20"}}}}))["result"]["completion"];
   ASSERT_FALSE(completion["values"].empty());
   EXPECT_TRUE(completion["values"][0].get<std::string>().starts_with("20"));
+  const Json teams_completion =
+      Send(Request(7, "completion/complete",
+                   {{"ref", {{"type", "ref/prompt"}, {"name", "team_report"}}},
+                    {"argument", {{"name", "team"}, {"value", "Bos"}}}}))["result"]["completion"];
+  ASSERT_FALSE(teams_completion["values"].empty()) << teams_completion.dump();
+  EXPECT_NE(teams_completion["values"].dump().find("Boston"), std::string::npos)
+      << teams_completion.dump();
   // An argument we cannot complete gets an empty list, not an error.
   const Json unknown = Send(Request(6, "completion/complete",
                                     {{"ref", {{"type", "ref/prompt"}, {"name", "other"}}},

@@ -17,7 +17,6 @@
 
 #include "core/error.hpp"
 #include "db/database.hpp"
-#include "nba/catalog.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace fastbreak::nba {

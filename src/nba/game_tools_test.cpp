@@ -8,9 +8,6 @@
 
 namespace fastbreak::nba {
 
-// Defined in team_tools_test.cpp: where `value` breaks `schema`, or "".
-std::string SchemaViolation(const Json& schema, const Json& value, const std::string& path);
-
 namespace {
 
 class GameToolsTest : public ::testing::Test {
@@ -25,17 +22,7 @@ class GameToolsTest : public ::testing::Test {
   }
 
   Result<ToolOutput> Call(std::string_view tool, const Json& arguments) {
-    const ToolSpec* spec = NbaCatalog().FindTool(tool);
-    EXPECT_NE(spec, nullptr) << tool;
-    if (spec == nullptr) return MakeError(ErrorCode::kInternal, "no tool");
-    CallContext context{*db_, {}};
-    auto result = spec->run(arguments, context);
-    if (result) {
-      EXPECT_EQ(SchemaViolation(spec->output_schema, result->structured, "$"), "")
-          << tool << " " << arguments.dump();
-      EXPECT_FALSE(result->text.empty());
-    }
-    return result;
+    return testing::CallTool(*db_, tool, arguments);
   }
 
   int64_t Int(std::string_view sql, std::vector<db::Value> params) {

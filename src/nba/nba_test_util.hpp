@@ -3,8 +3,11 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "db/database.hpp"
+#include "nba/catalog.hpp"
 
 namespace fastbreak::nba::testing {
 
@@ -14,5 +17,15 @@ const std::string& GeneratedLeaguePath();
 
 // A fresh read-only connection to GeneratedLeaguePath().
 std::unique_ptr<db::Connection> OpenGeneratedLeague();
+
+// Where `value` breaks `schema`, one line per problem prefixed by its JSON path (empty when it
+// conforms). Covers the subset of JSON Schema the tool schemas use: type (one or several, with
+// "null"), required, properties, additionalProperties, items, enum and oneOf.
+std::vector<std::string> SchemaViolations(const Json& schema, const Json& value,
+                                          const std::string& path = "$");
+
+// Runs catalog tool `tool` on `db` and, when it succeeds, checks (as test failures) that its
+// structured result conforms to its output schema and that its text is not empty.
+Result<ToolOutput> CallTool(db::Connection& db, std::string_view tool, const Json& arguments);
 
 }  // namespace fastbreak::nba::testing

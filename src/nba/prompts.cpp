@@ -1,6 +1,6 @@
-// Prompts: scouting_report, game_recap and compare_players. Each resolves its arguments first
-// (so a bad name fails here, naming it) and then tells the model which tools to call with which
-// ids, and what to write.
+// Prompts: scouting_report, game_recap, compare_players and team_report. Each resolves its
+// arguments first (so a bad name fails here, naming it) and then tells the model which tools to
+// call with which ids, and what to write.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -97,6 +97,45 @@ PromptSpec ScoutingReport() {
             "say when a sample is small.",
             fmt::arg("name", player.name), fmt::arg("id", player.player_id),
             fmt::arg("label", label), fmt::arg("season", season)));
+  };
+  return prompt;
+}
+
+PromptSpec TeamReport() {
+  PromptSpec prompt;
+  prompt.name = "team_report";
+  prompt.title = "Team report";
+  prompt.description =
+      "A report on one team's season: record and standing, how it scores and defends, its "
+      "rotation and best players, and recent results.";
+  prompt.arguments = {{"team", "Team name, city or abbreviation, e.g. \"Celtics\" or \"BOS\".",
+                       true, ArgumentKind::kTeam},
+                      {"season", "Season, e.g. \"2023-24\"; default: the latest in the database.",
+                       false, ArgumentKind::kSeason}};
+  prompt.get = [prompt_spec = prompt](const Arguments& arguments,
+                                      CallContext& context) -> Result<PromptOutput> {
+    FB_RETURN_IF_ERROR(CheckPromptArguments(prompt_spec, arguments));
+    FB_ASSIGN_OR_RETURN(std::string name, Required(arguments, "team"));
+    FB_ASSIGN_OR_RETURN(TeamRef team, ResolveTeam(context.db, Json(name), "team"));
+    FB_ASSIGN_OR_RETURN(int season, SeasonFor(context.db, arguments, "season", std::nullopt));
+    const std::string label = SeasonLabel(season);
+    return UserPrompt(
+        fmt::format("Team report: {} ({})", team.name, label),
+        fmt::format(
+            "Write a report on the {name} ({abbr}, team id {id}) {label} season, using the "
+            "fastbreak tools:\n"
+            "1. Call standings with season {season} and group conference for the record, rank, "
+            "home/away split, last 10 and streak.\n"
+            "2. Call team_season_stats with team {id} and season {season} for scoring, "
+            "shooting and the offensive, defensive and net ratings.\n"
+            "3. Call team_roster with team {id} and season {season} for the rotation.\n"
+            "4. Call schedule with team {id}, season {season}, status final and limit 10 for "
+            "recent results.\n"
+            "Then write, in under 300 words: where the team stands; how it wins (offense, "
+            "defense, pace); the players it leans on; its recent form; one thing to watch. Use "
+            "only numbers the tools returned.",
+            fmt::arg("name", team.name), fmt::arg("abbr", team.abbreviation),
+            fmt::arg("id", team.team_id), fmt::arg("label", label), fmt::arg("season", season)));
   };
   return prompt;
 }
@@ -203,6 +242,7 @@ void AddPrompts(Catalog& catalog) {
   catalog.prompts.push_back(ScoutingReport());
   catalog.prompts.push_back(GameRecap());
   catalog.prompts.push_back(ComparePlayersPrompt());
+  catalog.prompts.push_back(TeamReport());
 }
 
 }  // namespace fastbreak::nba::detail

@@ -14,6 +14,7 @@
 #include "db/schema/teams.hpp"
 #include "db/sqlite/sqlite_database.hpp"
 #include "nba/catalog.hpp"
+#include "nba/nba_test_util.hpp"
 #include "testing/testing.hpp"
 
 namespace fastbreak::nba {
@@ -32,11 +33,7 @@ class RealDataTest : public ::testing::Test {
   }
 
   Result<ToolOutput> Call(std::string_view tool, const Json& arguments) {
-    const ToolSpec* spec = NbaCatalog().FindTool(tool);
-    EXPECT_NE(spec, nullptr) << tool;
-    if (spec == nullptr) return MakeError(ErrorCode::kInternal, "no tool {}", tool);
-    CallContext context{*connection_, {}};
-    return spec->run(arguments, context);
+    return ::fastbreak::nba::testing::CallTool(*connection_, tool, arguments);
   }
 
   fastbreak::testing::TempDir dir_;

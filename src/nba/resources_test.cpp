@@ -169,7 +169,7 @@ class PromptTest : public ResourceTest {};
 
 TEST_F(PromptTest, TheCatalogListsThePromptsWithTheirArguments) {
   const Catalog& catalog = NbaCatalog();
-  ASSERT_EQ(catalog.prompts.size(), 3u);
+  ASSERT_EQ(catalog.prompts.size(), 4u);
   const PromptSpec* scouting = catalog.FindPrompt("scouting_report");
   ASSERT_NE(scouting, nullptr);
   ASSERT_EQ(scouting->arguments.size(), 2u);
@@ -186,6 +186,22 @@ TEST_F(PromptTest, TheCatalogListsThePromptsWithTheirArguments) {
   ASSERT_EQ(compare->arguments.size(), 3u);
   EXPECT_TRUE(compare->arguments[0].required && compare->arguments[1].required);
   EXPECT_FALSE(compare->arguments[2].required);
+}
+
+TEST_F(PromptTest, TeamReportResolvesTheTeamAndNamesTheTools) {
+  const PromptSpec* team = NbaCatalog().FindPrompt("team_report");
+  ASSERT_NE(team, nullptr);
+  EXPECT_EQ(team->arguments[0].kind, ArgumentKind::kTeam);
+  auto out = Prompt("team_report", {{"team", "celtics"}, {"season", "2024-25"}});
+  ASSERT_OK(out);
+  const std::string& text = out->messages[0].text;
+  EXPECT_NE(text.find("team_season_stats with team 1610612738 and season 2024"), std::string::npos)
+      << text;
+  EXPECT_NE(out->description.find("Boston Celtics"), std::string::npos) << out->description;
+  EXPECT_ERROR(Prompt("team_report", {}), ErrorCode::kInvalidArgument);
+  auto unknown = Prompt("team_report", {{"team", "Zzyzx Qwerty"}});
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_NE(unknown.error().message.find("Zzyzx"), std::string::npos) << unknown.error().message;
 }
 
 TEST_F(PromptTest, ScoutingReportNamesTheToolsAndIds) {

@@ -15,11 +15,7 @@ class SqlToolTest : public ::testing::Test {
   void SetUp() override { db_ = testing::OpenGeneratedLeague(); }
 
   Result<ToolOutput> Call(std::string_view tool_name, const Json& arguments) {
-    const ToolSpec* tool = NbaCatalog().FindTool(tool_name);
-    EXPECT_NE(tool, nullptr) << tool_name;
-    if (tool == nullptr) return MakeError(ErrorCode::kInternal, "no tool");
-    CallContext context{*db_, {}};
-    return tool->run(arguments, context);
+    return testing::CallTool(*db_, tool_name, arguments);
   }
 
   Result<ToolOutput> Sql(std::string_view sql, Json extra = Json::object()) {

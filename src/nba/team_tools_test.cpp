@@ -9,65 +9,6 @@
 
 namespace fastbreak::nba {
 
-// Where `value` breaks `schema` ("" when it conforms): the subset of JSON Schema the tool
-// schemas use (type incl. type arrays, required, properties, additionalProperties false, items,
-// enum). Shared with game_tools_test.cpp.
-std::string SchemaViolation(const Json& schema, const Json& value, const std::string& path = "$");
-
-std::string SchemaViolation(const Json& schema, const Json& value, const std::string& path) {
-  const auto type_matches = [&](const std::string& type) {
-    if (type == "object") return value.is_object();
-    if (type == "array") return value.is_array();
-    if (type == "string") return value.is_string();
-    if (type == "integer") return value.is_number_integer();
-    if (type == "number") return value.is_number();
-    if (type == "boolean") return value.is_boolean();
-    if (type == "null") return value.is_null();
-    return false;
-  };
-  if (schema.contains("type")) {
-    bool ok = false;
-    if (schema["type"].is_string()) {
-      ok = type_matches(schema["type"].get<std::string>());
-    } else {
-      for (const Json& type : schema["type"]) ok = ok || type_matches(type.get<std::string>());
-    }
-    if (!ok) return path + ": " + value.dump() + " is not of type " + schema["type"].dump();
-  }
-  if (schema.contains("enum")) {
-    bool found = false;
-    for (const Json& allowed : schema["enum"]) found = found || allowed == value;
-    if (!found) return path + ": " + value.dump() + " not in enum " + schema["enum"].dump();
-  }
-  if (value.is_object()) {
-    if (schema.contains("required")) {
-      for (const Json& name : schema["required"]) {
-        if (!value.contains(name.get<std::string>())) {
-          return path + ": missing required " + name.get<std::string>();
-        }
-      }
-    }
-    const Json properties = schema.value("properties", Json::object());
-    for (const auto& [key, member] : value.items()) {
-      if (properties.contains(key)) {
-        std::string inner = SchemaViolation(properties[key], member, path + "." + key);
-        if (!inner.empty()) return inner;
-      } else if (schema.contains("additionalProperties") &&
-                 schema["additionalProperties"] == false) {
-        return path + ": property " + key + " not in the schema";
-      }
-    }
-  }
-  if (value.is_array() && schema.contains("items")) {
-    for (size_t i = 0; i < value.size(); ++i) {
-      std::string inner =
-          SchemaViolation(schema["items"], value[i], path + "[" + std::to_string(i) + "]");
-      if (!inner.empty()) return inner;
-    }
-  }
-  return "";
-}
-
 namespace {
 
 class TeamToolsTest : public ::testing::Test {
@@ -76,17 +17,7 @@ class TeamToolsTest : public ::testing::Test {
 
   // Runs `tool` and checks the result against the tool's output schema.
   Result<ToolOutput> Call(std::string_view tool, const Json& arguments) {
-    const ToolSpec* spec = NbaCatalog().FindTool(tool);
-    EXPECT_NE(spec, nullptr) << tool;
-    if (spec == nullptr) return MakeError(ErrorCode::kInternal, "no tool");
-    CallContext context{*db_, {}};
-    auto result = spec->run(arguments, context);
-    if (result) {
-      EXPECT_EQ(SchemaViolation(spec->output_schema, result->structured), "")
-          << tool << " " << arguments.dump();
-      EXPECT_FALSE(result->text.empty());
-    }
-    return result;
+    return testing::CallTool(*db_, tool, arguments);
   }
 
   int64_t Int(std::string_view sql, std::vector<db::Value> params = {}) {

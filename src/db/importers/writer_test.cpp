@@ -23,7 +23,8 @@ class WriterTest : public testing_util::ImportTest {
   }
 
   // NYK - BOS at New York with these scores; status left at its default unless given.
-  static ImportedGame Game(OptInt home_score, OptInt away_score, std::string_view status = "final") {
+  static ImportedGame Game(OptInt home_score, OptInt away_score,
+                           std::string_view status = "final") {
     ImportedGame game;
     game.game_id = "0022300061";
     game.season_id = 2023;

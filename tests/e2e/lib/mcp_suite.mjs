@@ -249,7 +249,7 @@ export function registerMcpSuite(label, options) {
       test('list', async () => {
         const { prompts } = await client.listPrompts();
         assert.deepEqual(prompts.map(p => p.name).sort(),
-          ['compare_players', 'game_recap', 'scouting_report']);
+          ['compare_players', 'game_recap', 'scouting_report', 'team_report']);
         for (const prompt of prompts) assert.ok(prompt.arguments.some(a => a.required));
       });
       test('get each prompt', async () => {
