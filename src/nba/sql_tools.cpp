@@ -337,7 +337,7 @@ std::string ValidUtf8(std::string_view text) {
       min = 0x10000;
     }
     bool valid = length > 0 && i + length <= text.size();
-    uint32_t code = length == 1 ? byte : byte & (0x3F >> (length - 1));
+    uint32_t code = length <= 1 ? byte : byte & (0x3F >> (length - 1));
     for (size_t k = 1; valid && k < length; ++k) {
       const auto next = static_cast<unsigned char>(text[i + k]);
       valid = (next & 0xC0) == 0x80;

@@ -85,6 +85,10 @@ void Listener::OnAccept(boost::system::error_code ec, Socket socket) {
     });
     return;
   }
+  // Responses are written whole, so Nagle's algorithm only delays the last segment of a
+  // multi-segment response until the client's (delayed) ACK: up to 40 ms per response.
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
   auto session = std::make_shared<Session>(std::move(socket), state_);
   switch (state_.connections.Add(session)) {
     case ConnectionTracker::AddResult::kAdded:
