@@ -266,7 +266,8 @@ void McpServer::Methods::Handle(const std::shared_ptr<Session>& session, const J
     return;
   }
   reply->method = MethodIndex(request.method);
-  const Json& params = request.params.is_null() ? Json::object() : request.params;
+  static const Json kNoParams = Json::object();
+  const Json& params = request.params != nullptr ? *request.params : kNoParams;
   if (request.method == "initialize") {
     Initialize(session, params, *reply);
     return;
@@ -635,9 +636,9 @@ void McpServer::Methods::Notification(const std::shared_ptr<Session>& session,
   if (message.method == "notifications/initialized") {
     session->MarkClientReady();
   } else if (message.method == "notifications/cancelled") {
-    if (message.params.is_object()) {
-      const auto id = message.params.find("requestId");
-      if (id != message.params.end() && (id->is_string() || id->is_number_integer())) {
+    if (message.params != nullptr) {
+      const auto id = message.params->find("requestId");
+      if (id != message.params->end() && (id->is_string() || id->is_number_integer())) {
         if (session->Cancel(*id)) spdlog::debug("mcp: cancelled request {}", id->dump());
       }
     }

@@ -64,7 +64,7 @@ Result<Message> ClassifyMessage(const Json& message, Json* id_out) {
     if (!params->is_object()) {
       return MakeError(ErrorCode::kInvalidRequest, "\"params\" must be an object");
     }
-    out.params = *params;
+    out.params = &*params;
   }
   return out;
 }

@@ -28,7 +28,9 @@ struct Message {
   Kind kind = Kind::kRequest;
   Json id;  // string or integer for requests and responses
   std::string method;
-  Json params;  // object, or null when absent
+  // The message's params object, or null when absent. Points into the classified message:
+  // valid while it is.
+  const Json* params = nullptr;
 };
 
 // Checks the envelope: "jsonrpc": "2.0", a string method, an id that is a string or an integer

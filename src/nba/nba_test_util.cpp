@@ -111,6 +111,14 @@ std::vector<std::string> SchemaViolations(const Json& schema, const Json& value,
   return errors;
 }
 
+int64_t QueryInt(db::Connection& db, std::string_view sql, std::vector<db::Value> params) {
+  auto value = db.QueryScalar(sql, params);
+  EXPECT_TRUE(value.has_value()) << sql;
+  if (!value) return -1;
+  const auto* number = std::get_if<int64_t>(&*value);
+  return number != nullptr ? *number : -1;
+}
+
 Result<ToolOutput> CallTool(db::Connection& db, std::string_view tool, const Json& arguments) {
   const ToolSpec* spec = NbaCatalog().FindTool(tool);
   EXPECT_NE(spec, nullptr) << tool;

@@ -24,6 +24,10 @@ std::unique_ptr<db::Connection> OpenGeneratedLeague();
 std::vector<std::string> SchemaViolations(const Json& schema, const Json& value,
                                           const std::string& path = "$");
 
+// The integer first column of `sql`'s first row; -1 (and a test failure) when the query fails,
+// -1 when the value is not an integer.
+int64_t QueryInt(db::Connection& db, std::string_view sql, std::vector<db::Value> params = {});
+
 // Runs catalog tool `tool` on `db` and, when it succeeds, checks (as test failures) that its
 // structured result conforms to its output schema and that its text is not empty.
 Result<ToolOutput> CallTool(db::Connection& db, std::string_view tool, const Json& arguments);

@@ -21,11 +21,7 @@ class TeamToolsTest : public ::testing::Test {
   }
 
   int64_t Int(std::string_view sql, std::vector<db::Value> params = {}) {
-    auto value = db_->QueryScalar(sql, params);
-    EXPECT_TRUE(value.has_value()) << sql;
-    if (!value) return -1;
-    const auto* number = std::get_if<int64_t>(&*value);
-    return number != nullptr ? *number : -1;
+    return testing::QueryInt(*db_, sql, std::move(params));
   }
 
   std::unique_ptr<db::Connection> db_;
