@@ -57,8 +57,8 @@ test-asan:
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST) -LE 'bench-smoke|e2e'
 
 # The tests of the concurrent parts (metrics, HTTP server, health monitor, the executor that
-# runs tool calls) under ThreadSanitizer.
-TSAN_TESTS := telemetry_test http_test app_test executor_test
+# runs tool calls, the cache and its Redis level) under ThreadSanitizer.
+TSAN_TESTS := telemetry_test http_test app_test executor_test cache_test cache_redis_test
 test-tsan: deps
 	@echo "== tests (tsan: $(TSAN_TESTS)) =="
 	@cmake --preset tsan >/dev/null

@@ -24,6 +24,8 @@ HTTP_SECONDS="${HTTP_SECONDS:-10}"
 ROUNDS="${ROUNDS:-3}"
 PORT="${PORT:-18089}"
 PROTOCOL=2025-06-18
+# The uncached path is what this script measures (scripts/bench-cache.sh measures the cache).
+export FASTBREAK_CACHE_ENABLED=false
 
 log() { printf '[bench-mcp %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }

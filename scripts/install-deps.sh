@@ -22,11 +22,12 @@ build_packages=(
   libsqlite3-dev sqlite3 libboost-dev libboost-system-dev libpq-dev libhiredis-dev
   libpg-query-dev libsimdjson-dev rapidjson-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev libyaml-cpp-dev libxxhash-dev libtbb-dev libexpected-dev
+  liblz4-dev liblzma-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_packages=(
   postgresql postgresql-15-hypopg redis-server
-  clang-format-16 clang-tidy-16 wrk hyperfine curl chromium
+  clang-format-16 clang-tidy-16 wrk hyperfine curl chromium nginx-light
 )
 
 packages=("${build_packages[@]}")

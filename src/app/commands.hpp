@@ -46,8 +46,22 @@ struct ImportArgs {
   std::string format;
   std::vector<std::string> sources;
   std::string db_path;
+  // When set, the cached results that read the imported tables are invalidated in this Redis
+  // and, over its bus, on every running instance.
+  std::string redis_url;
   bool quiet = false;
 };
 int RunImport(const ImportArgs& args);
+
+// `fastbreak bench cache-sim`: replays a cache trace against the L1 policy and prints one JSON
+// line. Exit 1 for an unreadable trace, 2 for bad usage.
+struct CacheSimArgs {
+  std::string trace;
+  int64_t entries = 0;
+  std::string policy = "fastbreak";
+  std::string format;  // "" = inferred from the file name
+  bool quiet = false;
+};
+int RunCacheSim(const CacheSimArgs& args);
 
 }  // namespace fastbreak::app

@@ -72,6 +72,9 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(0, 256));
   serve->add_option("--config", config_file, "YAML configuration file")->check(CLI::ExistingFile);
   serve->add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
+  std::string redis_url;
+  serve->add_option("--redis", redis_url,
+                    "redis://HOST:PORT/DB: shared L2 cache and invalidation bus (redis.url)");
 
   // stdio
   auto* stdio = cli.add_subcommand("stdio", "MCP over stdin/stdout (logs on stderr)");
@@ -107,7 +110,26 @@ int Main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   import->add_option("--db", imp.db_path, "SQLite database file to write")->required();
+  import->add_option("--redis", imp.redis_url,
+                     "redis://HOST:PORT/DB of running servers: invalidate their cached results");
   import->add_flag("--quiet,-q", imp.quiet, "no progress bar");
+
+  // bench
+  auto* bench = cli.add_subcommand("bench", "Benchmarks and simulators");
+  bench->require_subcommand(1);
+  auto* cache_sim = bench->add_subcommand(
+      "cache-sim", "Replay a cache access trace against the L1 policy; prints one JSON line");
+  CacheSimArgs sim;
+  cache_sim->add_option("--trace", sim.trace, "trace file (.gz, .xz or plain)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cache_sim->add_option("--entries", sim.entries, "cache capacity in entries")
+      ->required()
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 32));
+  cache_sim->add_option("--policy", sim.policy, "fastbreak (default) or lru");
+  cache_sim->add_option("--format", sim.format,
+                        "lirs | i32 | i64 (default: from the file name's prefix)");
+  cache_sim->add_flag("--quiet,-q", sim.quiet, "no progress bar");
 
   try {
     cli.parse(argc, argv);
@@ -130,6 +152,7 @@ int Main(int argc, char** argv) {
     if (port >= 0) overrides.emplace_back("server.port", std::to_string(port));
     if (io_threads >= 0) overrides.emplace_back("server.io_threads", std::to_string(io_threads));
     if (!log_level.empty()) overrides.emplace_back("log.level", log_level);
+    if (!redis_url.empty()) overrides.emplace_back("redis.url", redis_url);
     if (int rc = LoadOptions(config_file, overrides, options); rc != kExitOk) return rc;
     if (auto status = InitLogging(options.log_level); !status) {
       return UsageError(status.error().message);
@@ -159,6 +182,7 @@ int Main(int argc, char** argv) {
     gen.play_by_play = !no_play_by_play;
     return RunGenerate(gen);
   }
+  if (cache_sim->parsed()) return RunCacheSim(sim);
   return RunImport(imp);
 }
 

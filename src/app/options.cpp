@@ -1,5 +1,7 @@
 #include "app/options.hpp"
 
+#include "nba/catalog.hpp"
+
 namespace fastbreak::app {
 
 void BindOptions(ConfigLoader& loader, AppOptions& options) {
@@ -39,6 +41,43 @@ void BindOptions(ConfigLoader& loader, AppOptions& options) {
   loader.Bind("mcp.session_idle_timeout_ms", &mcp.session_idle_timeout_ms,
               "MCP sessions unused this long are ended");
   loader.Bind("mcp.max_sessions", &mcp.max_sessions, "MCP sessions open at once, at most");
+  auto& cache = options.cache;
+  loader.Bind("cache.enabled", &cache.enabled, "cache tool results (L1, and L2 with redis.url)");
+  loader.Bind("cache.l1_max_entries", &cache.l1_max_entries, "L1 entries, at most");
+  loader.Bind("cache.l1_max_bytes", &cache.l1_max_bytes, "L1 bytes (keys + results), at most");
+  loader.Bind("cache.l1_shards", &cache.l1_shards, "L1 shards (locks); a power of two");
+  loader.Bind("cache.l1_policy", &cache.l1_policy, "fastbreak (adaptive) or lru");
+  loader.Bind("cache.ttl_current_ms", &cache.ttl_current_ms,
+              "fresh lifetime of results about the current season or no season");
+  loader.Bind("cache.ttl_historical_ms", &cache.ttl_historical_ms,
+              "fresh lifetime of results about finished seasons only");
+  loader.Bind("cache.negative_ttl_ms", &cache.negative_ttl_ms,
+              "lifetime of cached not-found results; 0 = not cached");
+  loader.Bind("cache.idempotency_ttl_ms", &cache.idempotency_ttl_ms,
+              "REST POSTs with Idempotency-Key replay their first response this long");
+  loader.Bind("cache.warm_file", &cache.warm_file,
+              "JSON lines {\"tool\",\"arguments\"} to warm at start-up");
+  loader.Bind("cache.hot_keys_file", &cache.hot_keys_file,
+              "most requested keys, saved at shutdown and warmed at start; off = none");
+  loader.Bind("cache.hot_keys", &cache.hot_keys, "how many most requested keys to keep");
+  auto& redis = options.redis;
+  loader.Bind("redis.url", &redis.url, "redis://HOST:PORT/DB for the L2 cache and bus");
+  loader.Bind("redis.pool_size", &redis.pool_size, "connections for cache commands");
+  loader.Bind("redis.command_timeout_ms", &redis.command_timeout_ms,
+              "slower commands count as failures; the call goes on without Redis");
+  loader.Bind("redis.connect_timeout_ms", &redis.connect_timeout_ms, "connect timeout");
+  loader.Bind("redis.failure_threshold", &redis.failure_threshold,
+              "consecutive failures that open the circuit");
+  loader.Bind("redis.probe_interval_ms", &redis.probe_interval_ms,
+              "how often an open circuit probes Redis");
+  loader.Bind("redis.compress_min_bytes", &redis.compress_min_bytes,
+              "values this large or larger are LZ4-compressed");
+  for (const auto& tool : nba::NbaCatalog().tools) {
+    loader.Bind("ttl." + tool.name, &options.tool_ttl_ms[tool.name],
+                "fresh lifetime of " + tool.name + " results (ms); 0 = cache.ttl_*");
+    loader.Bind("stale." + tool.name, &options.tool_stale_ms[tool.name],
+                "serve stale " + tool.name + " results this long while refreshing (ms)");
+  }
   loader.Bind("log.level", &options.log_level, "trace, debug, info, warn, error or off");
 }
 

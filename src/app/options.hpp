@@ -2,6 +2,7 @@
 // function that binds them to config keys (file, FASTBREAK_* environment, flags).
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "core/config.hpp"
@@ -28,15 +29,70 @@ struct McpSettings {
   size_t max_sessions = 10000;
 };
 
+// The tool-result cache: L1 in process, L2 in Redis (when redis.url is set).
+struct CacheSettings {
+  // Off: every call runs its queries (and cache tools report the cache as disabled).
+  bool enabled = true;
+  // L1 bounds: entries, and bytes of keys + results + tags. Whichever is reached first evicts.
+  size_t l1_max_entries = 100'000;
+  size_t l1_max_bytes = size_t{256} << 20;
+  // L1 shards (rounded up to a power of two); more shards, less lock contention.
+  int l1_shards = 16;
+  // Admission/eviction policy: "fastbreak" (adaptive) or "lru".
+  std::string l1_policy = "fastbreak";
+  // Fresh lifetime of results that name the current season or no season (ms). Short: the
+  // current season changes with every import.
+  int ttl_current_ms = 60'000;
+  // Fresh lifetime of results about finished seasons only (ms). Long: they change only when
+  // data is corrected, and imports invalidate them anyway.
+  int ttl_historical_ms = 24 * 3600 * 1000;
+  // Lifetime of cached "not found" and bad-argument results (ms); 0 disables negative caching.
+  int negative_ttl_ms = 30'000;
+  // REST POSTs with an Idempotency-Key header replay their first response this long (ms).
+  int idempotency_ttl_ms = 24 * 3600 * 1000;
+  // Tool calls to warm at start-up: a file of JSON lines {"tool": "...", "arguments": {...}}.
+  std::string warm_file;
+  // Where the most requested keys are saved at shutdown and read back to warm the next start;
+  // "" = next to the database (<db>.hot-keys). "off" disables.
+  std::string hot_keys_file;
+  // How many of the most requested keys are saved and warmed.
+  size_t hot_keys = 500;
+};
+
+// The Redis second level and invalidation bus.
+struct RedisSettings {
+  // redis://HOST:PORT/DB; "" = no L2 and no bus (single instance).
+  std::string url;
+  // Connections for cache reads and writes (the bus has its own).
+  int pool_size = 4;
+  // A command slower than this counts as a failure and the call goes on without Redis (ms).
+  int command_timeout_ms = 50;
+  int connect_timeout_ms = 200;
+  // Consecutive failures that open the circuit (Redis is then skipped and probed).
+  int failure_threshold = 5;
+  // How often an open circuit probes Redis (ms).
+  int probe_interval_ms = 500;
+  // Values at least this large are stored LZ4-compressed.
+  size_t compress_min_bytes = 1024;
+};
+
 struct AppOptions {
   http::ServerOptions server;
   McpSettings mcp;
   db::SqliteOptions sqlite;
+  CacheSettings cache;
+  RedisSettings redis;
+  // Per-tool overrides, keyed by tool name (ms; 0 = the defaults above): ttl.<tool> is the
+  // fresh lifetime of its results, stale.<tool> how long after that a stale result may still
+  // be served while it is refreshed in the background (0 = never).
+  std::map<std::string, int> tool_ttl_ms;
+  std::map<std::string, int> tool_stale_ms;
   // trace, debug, info, warn, error, off. Logs go to stderr.
   std::string log_level = "info";
 };
 
-// Binds every field of `options` under its key: server.*, db.*, log.level.
+// Binds every field of `options` under its key: server.*, db.*, mcp.*, cache.*, redis.*,
+// ttl.<tool>, stale.<tool>, log.level.
 // REQUIRES: options outlives loader.
 void BindOptions(ConfigLoader& loader, AppOptions& options);
 

@@ -58,7 +58,8 @@ int RunServe(const AppOptions& options) {
   http::Router router;
   http::AddHealthAndMetricsRoutes(router, registry, [&health] { return health.Current(); });
   transport.AddRoutes(router);
-  http::AddRestApiRoutes(router, nba::NbaCatalog(), *service.executor, registry);
+  http::AddRestApiRoutes(router, nba::NbaCatalog(), *service.executor, registry,
+                         service.tool_cache.get());
 
   // Signals are taken by sigwait on this thread; block them before the I/O threads start so
   // that they inherit the mask.
@@ -79,6 +80,7 @@ int RunServe(const AppOptions& options) {
   sigwait(&signals, &signal_number);
   spdlog::info("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   (*server)->Stop();
+  service.SaveHotKeys();
   spdlog::info("stopped");
   return kExitOk;
 }

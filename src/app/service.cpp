@@ -10,6 +10,11 @@
 namespace fastbreak::app {
 namespace {
 
+using std::chrono::milliseconds;
+
+// Calls warmed at start-up, at most.
+constexpr size_t kMaxStartupWarm = 5000;
+
 // Brings an existing database to the latest schema before serving from it.
 Status PrepareDatabase(db::SqliteDatabase& database) {
   FB_ASSIGN_OR_RETURN(auto connection, database.Connect(db::AccessMode::kReadWrite));
@@ -18,7 +23,168 @@ Status PrepareDatabase(db::SqliteDatabase& database) {
   return Ok();
 }
 
+Result<cache::PolicyKind> PolicyFrom(const std::string& name) {
+  auto kind = cache::ParsePolicyKind(name);
+  if (!kind) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "cache.l1_policy '{}' is not a policy (use fastbreak or lru)", name);
+  }
+  return *kind;
+}
+
+Status BuildCache(const AppOptions& options, Service& service) {
+  const CacheSettings& settings = options.cache;
+  if (settings.l1_max_entries == 0 || settings.l1_max_bytes == 0 || settings.l1_shards < 1 ||
+      settings.ttl_current_ms < 1 || settings.ttl_historical_ms < 1 ||
+      settings.negative_ttl_ms < 0 || settings.idempotency_ttl_ms < 1) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "cache: l1_max_entries, l1_max_bytes, l1_shards and the TTLs must be "
+                     "positive (negative_ttl_ms may be 0)");
+  }
+  cache::LayeredOptions layered;
+  layered.l1.max_entries = settings.l1_max_entries;
+  layered.l1.max_bytes = settings.l1_max_bytes;
+  layered.l1.shards = static_cast<size_t>(settings.l1_shards);
+  FB_ASSIGN_OR_RETURN(layered.l1.policy, PolicyFrom(settings.l1_policy));
+  if (!options.redis.url.empty()) {
+    cache::RedisOptions redis = RedisOptionsFrom(options.redis);
+    FB_ASSIGN_OR_RETURN(service.redis, cache::RedisClient::Create(redis, service.registry));
+    service.l2 = std::make_unique<cache::RedisCache>(*service.redis, service.registry);
+    service.bus = std::make_unique<cache::RedisBus>(*service.redis, service.registry);
+  }
+  service.cache = std::make_unique<cache::LayeredCache>(
+      layered, nba::ToolCache::GroupNames(nba::NbaCatalog()), service.l2.get(), service.bus.get(),
+      service.registry, SystemClock::Instance());
+  nba::ToolCacheOptions tools;
+  tools.ttl_current = milliseconds(settings.ttl_current_ms);
+  tools.ttl_historical = milliseconds(settings.ttl_historical_ms);
+  tools.negative_ttl = milliseconds(settings.negative_ttl_ms);
+  tools.idempotency_ttl = milliseconds(settings.idempotency_ttl_ms);
+  tools.tool_ttl_ms = options.tool_ttl_ms;
+  tools.tool_stale_ms = options.tool_stale_ms;
+  service.tool_cache =
+      std::make_unique<nba::ToolCache>(nba::NbaCatalog(), *service.cache, std::move(tools));
+  if (service.l2) {
+    cache::RedisCache* l2 = service.l2.get();
+    cache::RedisBus* bus = service.bus.get();
+    service.tool_cache->SetExtraStats([l2, bus](nba::Json& stats) {
+      const cache::RedisCacheStats s = l2->Stats();
+      auto& out = stats["l2"];
+      out["get_hits"] = s.get_hits;
+      out["get_misses"] = s.get_misses;
+      out["get_stale"] = s.get_stale;
+      out["puts"] = s.puts;
+      out["puts_compressed"] = s.puts_compressed;
+      out["errors"] = s.errors;
+      out["timeouts"] = s.timeouts;
+      out["skipped"] = s.skipped;
+      out["breaker_opened"] = s.client.breaker_opened;
+      out["bytes_read"] = s.bytes_read;
+      out["bytes_written"] = s.bytes_written;
+      const cache::RedisBusStats b = bus->Stats();
+      auto& bus_out = stats["bus"];
+      bus_out["instance"] = bus->instance_id();
+      bus_out["published"] = b.published;
+      bus_out["received"] = b.received;
+    });
+  }
+  FB_RETURN_IF_ERROR(service.cache->Start());
+  if (service.l2) {
+    spdlog::info("cache: L1 {} entries / {} MiB ({}), L2 {} ({})", settings.l1_max_entries,
+                 settings.l1_max_bytes >> 20, settings.l1_policy, options.redis.url,
+                 service.l2->available() ? "connected" : "not reachable yet; probing");
+  } else {
+    spdlog::info("cache: L1 {} entries / {} MiB ({}), no L2", settings.l1_max_entries,
+                 settings.l1_max_bytes >> 20, settings.l1_policy);
+  }
+  return Ok();
+}
+
+// The warm list and the previous run's hot keys, run into the cache on one worker.
+void StartWarming(const AppOptions& options, Service& service) {
+  std::vector<nba::WarmCall> calls;
+  auto read = [&](const std::string& path, const char* what) {
+    size_t skipped = 0;
+    auto read_calls = nba::ToolCache::ReadWarmFile(path, kMaxStartupWarm, &skipped);
+    if (!read_calls) {
+      spdlog::warn("cache: {} not read: {}", what, read_calls.error().message);
+      return std::vector<nba::WarmCall>{};
+    }
+    if (skipped > 0) spdlog::warn("cache: {} lines of {} skipped ({})", skipped, path, what);
+    return std::move(*read_calls);
+  };
+  if (!options.cache.warm_file.empty()) calls = read(options.cache.warm_file, "warm file");
+  std::vector<nba::WarmCall> hot;
+  std::error_code ec;
+  if (!service.hot_keys_path.empty() && std::filesystem::exists(service.hot_keys_path, ec)) {
+    hot = read(service.hot_keys_path, "hot keys of the previous run");
+  }
+  service.tool_cache->SetHotCalls(hot);
+  if (calls.empty() && hot.empty()) return;
+  nba::ToolCache* tool_cache = service.tool_cache.get();
+  auto work = [tool_cache, calls = std::move(calls)](db::Connection& connection, nba::CallHandle&) {
+    nba::CallContext context{connection, nullptr, tool_cache};
+    auto result = tool_cache->Warm(calls, true, context);
+    if (result) {
+      spdlog::info("cache: warmed {} of {} calls at start-up ({} failed)",
+                   (*result)["warmed"].get<int64_t>(), (*result)["requested"].get<int64_t>(),
+                   (*result)["failed"].size());
+    }
+  };
+  auto failed = [](const Error& error) {
+    spdlog::warn("cache: start-up warming did not run: {}", error.message);
+  };
+  // Warming is one long call: it gets a generous limit of its own.
+  if (auto handle =
+          service.executor->Submit(std::move(work), failed, nullptr, std::chrono::minutes(10));
+      !handle) {
+    failed(handle.error());
+  }
+}
+
 }  // namespace
+
+CacheMaintenance::CacheMaintenance(cache::LayeredCache& cache) {
+  thread_ = std::thread([this, &cache] {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+      lock.unlock();
+      cache.Maintain();
+      lock.lock();
+    }
+  });
+}
+
+CacheMaintenance::~CacheMaintenance() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void Service::SaveHotKeys() const {
+  if (!tool_cache || hot_keys_path.empty() || hot_keys == 0) return;
+  if (auto status = tool_cache->SaveHotKeys(hot_keys_path, hot_keys); !status) {
+    spdlog::warn("cache: hot keys not saved: {}", status.error().message);
+  } else {
+    spdlog::info("cache: saved the most requested calls to {}", hot_keys_path);
+  }
+}
+
+cache::RedisOptions RedisOptionsFrom(const RedisSettings& settings) {
+  cache::RedisOptions redis;
+  redis.url = settings.url;
+  redis.pool_size = settings.pool_size;
+  redis.command_timeout = milliseconds(settings.command_timeout_ms);
+  redis.connect_timeout = milliseconds(settings.connect_timeout_ms);
+  redis.failure_threshold = settings.failure_threshold;
+  redis.probe_interval = milliseconds(settings.probe_interval_ms);
+  redis.compress_threshold = settings.compress_min_bytes;
+  redis.schema_version = db::LatestSchemaVersion();
+  return redis;
+}
 
 Result<std::unique_ptr<Service>> StartService(const AppOptions& options) {
   std::error_code ec;
@@ -35,6 +201,15 @@ Result<std::unique_ptr<Service>> StartService(const AppOptions& options) {
   FB_ASSIGN_OR_RETURN(service->database,
                       db::SqliteDatabase::Open(sqlite, service->db_metrics.get()));
   FB_RETURN_IF_ERROR(PrepareDatabase(*service->database));
+  if (options.cache.enabled) {
+    FB_RETURN_IF_ERROR(BuildCache(options, *service));
+    if (options.cache.hot_keys_file != "off") {
+      service->hot_keys_path = options.cache.hot_keys_file.empty()
+                                   ? options.sqlite.path + ".hot-keys"
+                                   : options.cache.hot_keys_file;
+      service->hot_keys = options.cache.hot_keys;
+    }
+  }
   nba::ExecutorOptions executor;
   executor.workers = options.mcp.workers;
   executor.queue_capacity = options.mcp.queue_capacity;
@@ -44,7 +219,11 @@ Result<std::unique_ptr<Service>> StartService(const AppOptions& options) {
   mcp::McpOptions mcp;
   mcp.server_version = FASTBREAK_VERSION;
   service->mcp = std::make_unique<mcp::McpServer>(nba::NbaCatalog(), *service->executor, mcp,
-                                                  service->registry);
+                                                  service->registry, service->tool_cache.get());
+  if (service->cache) {
+    service->maintenance = std::make_unique<CacheMaintenance>(*service->cache);
+    StartWarming(options, *service);
+  }
   return service;
 }
 

@@ -1,28 +1,70 @@
-// What `serve` and `stdio` share: the database (migrated), the metrics registry, the executor
-// that runs catalog calls and the MCP server. Built in dependency order, torn down in reverse.
+// What `serve` and `stdio` share: the database (migrated), the metrics registry, the tool
+// cache (L1, and Redis L2 + invalidation bus when redis.url is set), the executor that runs
+// catalog calls and the MCP server. Built in dependency order, torn down in reverse.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "app/options.hpp"
+#include "cache/layered_cache.hpp"
+#include "cache/redis_bus.hpp"
+#include "cache/redis_cache.hpp"
+#include "cache/redis_client.hpp"
 #include "core/error.hpp"
 #include "db/sqlite/sqlite_database.hpp"
 #include "mcp/server.hpp"
 #include "nba/executor.hpp"
+#include "nba/tool_cache.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace fastbreak::app {
+
+// Calls LayeredCache::Maintain every second (expiry sweep, size metrics) until destroyed.
+class CacheMaintenance {
+ public:
+  explicit CacheMaintenance(cache::LayeredCache& cache);
+  ~CacheMaintenance();
+  CacheMaintenance(const CacheMaintenance&) = delete;
+  CacheMaintenance& operator=(const CacheMaintenance&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread thread_;
+};
 
 struct Service {
   telemetry::MetricsRegistry registry;
   std::unique_ptr<db::DbMetrics> db_metrics;
   std::unique_ptr<db::SqliteDatabase> database;
+  // The cache stack; all null when cache.enabled is false, the Redis parts when redis.url is "".
+  std::unique_ptr<cache::RedisClient> redis;
+  std::unique_ptr<cache::RedisCache> l2;
+  std::unique_ptr<cache::RedisBus> bus;
+  std::unique_ptr<cache::LayeredCache> cache;
+  std::unique_ptr<nba::ToolCache> tool_cache;
   std::unique_ptr<nba::Executor> executor;
   std::unique_ptr<mcp::McpServer> mcp;
+  std::unique_ptr<CacheMaintenance> maintenance;
+  std::string hot_keys_path;  // "" = not kept
+  size_t hot_keys = 0;
+
+  // Saves the most requested calls for the next start's warming (no-op without a cache).
+  void SaveHotKeys() const;
 };
 
-// Opens the database named in `options` (which must exist), brings it to the latest schema and
-// starts the executor. Errors name the file and say how to create it.
+// Opens the database named in `options` (which must exist), brings it to the latest schema,
+// builds the cache (connecting to Redis when configured: an unreachable Redis is not an error,
+// the cache runs on its L1 until Redis answers) and starts the executor. Then starts warming
+// the cache in the background from cache.warm_file and the previous run's hot keys. Errors
+// name the file or setting and say how to fix it.
 Result<std::unique_ptr<Service>> StartService(const AppOptions& options);
+
+// The Redis client options for `settings` (url, pool, timeouts, breaker, compression).
+cache::RedisOptions RedisOptionsFrom(const RedisSettings& settings);
 
 }  // namespace fastbreak::app

@@ -15,6 +15,7 @@ int RunStdio(const AppOptions& options) {
   }
   spdlog::info("fastbreak MCP on stdio (database {})", options.sqlite.path);
   auto status = mcp::RunStdio(*(*service)->mcp, STDIN_FILENO, STDOUT_FILENO);
+  (*service)->SaveHotKeys();
   if (!status) {
     spdlog::error("{}", status.error().message);
     return kExitFailure;

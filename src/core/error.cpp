@@ -44,6 +44,14 @@ std::string_view ErrorCodeName(ErrorCode code) {
   return "internal";
 }
 
+std::optional<ErrorCode> ErrorCodeFromName(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kInternal); ++i) {
+    const auto code = static_cast<ErrorCode>(i);
+    if (ErrorCodeName(code) == name) return code;
+  }
+  return std::nullopt;
+}
+
 std::string Error::ToString() const { return fmt::format("{}: {}", ErrorCodeName(code), message); }
 
 int JsonRpcCode(ErrorCode code) {

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tl/expected.hpp>
@@ -34,6 +35,8 @@ enum class ErrorCode {
 };
 
 std::string_view ErrorCodeName(ErrorCode code);
+// The inverse of ErrorCodeName; nullopt for a name that is not one.
+std::optional<ErrorCode> ErrorCodeFromName(std::string_view name);
 
 struct Error {
   ErrorCode code = ErrorCode::kInternal;

@@ -1,12 +1,15 @@
 #include "http/rest_api.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <utility>
 
 #include "nba/json_parse.hpp"
 #include "nba/tool_metrics.hpp"
+#include "nba/tool_result.hpp"
 
 namespace fastbreak::http {
 namespace {
@@ -68,8 +71,137 @@ struct RestContext {
   const nba::Catalog& catalog;
   nba::Executor& executor;
   nba::ToolMetrics metrics;
-  std::string listing;  // GET /api/tools, serialized once
+  nba::ToolCache* cache;  // nullptr: no cache
+  std::string listing;    // GET /api/tools, serialized once
 };
+
+constexpr size_t kMaxIdempotencyKey = 255;
+constexpr std::string_view kIdempotencyPrefix = "idem/";
+
+// A tool's answer (a serialized CallToolResult) as a REST response: its structured part, or
+// the error with the status of its class. X-Cache says where it came from.
+Response ToolResponse(const Result<cache::Served>& served) {
+  if (!served) return ErrorResponse(served.error());
+  const std::string_view value = served->entry->value();
+  const std::string_view structured = nba::StructuredPart(value);
+  Response response = structured.empty() ? ErrorResponse(nba::ToolErrorOf(value)) : Response{};
+  if (!structured.empty()) response.body.assign(structured);
+  response.headers.emplace_back("X-Cache", std::string(cache::LevelName(served->level)));
+  return response;
+}
+
+nba::Outcome OutcomeOf(const Response& response) {
+  if (response.status == 200) return nba::Outcome::kOk;
+  return response.status == 504 ? nba::Outcome::kTimeout : nba::Outcome::kError;
+}
+
+// A REST response as stored for Idempotency-Key replays: "<status>\n<request hash>\n<body>".
+std::string EncodeReplay(const Response& response, std::string_view request_hash) {
+  return fmt::format("{}\n{}\n{}", response.status, request_hash, response.body);
+}
+
+Response DecodeReplay(std::string_view stored, std::string_view request_hash) {
+  const size_t first = stored.find('\n');
+  const size_t second = first == std::string_view::npos ? first : stored.find('\n', first + 1);
+  if (second == std::string_view::npos) {
+    return ErrorResponse(ErrorCode::kInternal, "a stored idempotent response is corrupt");
+  }
+  if (stored.substr(first + 1, second - first - 1) != request_hash) {
+    Response conflict = ErrorResponse(
+        ErrorCode::kInvalidArgument,
+        "this Idempotency-Key was used with a different request; use a new key for a new "
+        "request");
+    conflict.status = 422;
+    return conflict;
+  }
+  Response response;
+  int status = 500;
+  std::from_chars(stored.data(), stored.data() + first, status);
+  response.status = status;
+  response.body.assign(stored.substr(second + 1));
+  response.headers.emplace_back("Idempotent-Replayed", "true");
+  return response;
+}
+
+// What identifies a request for Idempotency-Key: the tool and the body.
+std::string RequestHash(std::string_view tool, std::string_view body) {
+  const size_t h = std::hash<std::string_view>{}(body) ^ (std::hash<std::string_view>{}(tool) << 1);
+  return fmt::format("{:016x}-{}", h, body.size());
+}
+
+// Runs the call on a worker: through the cache when it has a key, else directly. With
+// `idempotency_key`, the response is stored for replays before it is sent.
+void RunOnWorker(RestContext& context, const nba::ToolSpec* tool, size_t index, Json arguments,
+                 std::optional<std::string> key, std::optional<std::string> idempotency_key,
+                 std::string request_hash, SteadyClock::time_point start,
+                 const std::shared_ptr<ResponseWriter>& writer) {
+  auto work = [&context, tool, index, start, writer, key, idempotency_key, request_hash,
+               arguments = std::move(arguments)](db::Connection& connection,
+                                                 nba::CallHandle& handle) {
+    nba::CallContext call{connection, nullptr, context.cache};
+    auto describe = [&](const Error& error) {
+      if (!handle.timed_out()) return error.message;
+      return fmt::format("{} took longer than the {} ms limit", tool->name,
+                         context.executor.options().call_timeout.count());
+    };
+    auto cancelled = [&handle] { return handle.cancelled(); };
+    Result<cache::Served> served = MakeError(ErrorCode::kInternal, "not run");
+    if (key) {
+      cache::FillRequest request;
+      request.group = static_cast<cache::GroupId>(index);
+      request.key = *key;
+      served = context.cache->layered().Fill(request, [&] {
+        return context.cache->Compute(*tool, arguments, call, cancelled, describe);
+      });
+    } else {
+      auto computed = nba::ToolCache::ComputeUncached(*tool, arguments, call, cancelled, describe);
+      if (computed) {
+        auto entry = std::make_shared<cache::Entry>(std::string_view(), computed->bytes);
+        served = cache::Served{std::move(entry), cache::Level::kComputed};
+      } else {
+        served = tl::unexpected(std::move(computed).error());
+      }
+    }
+    if (handle.timed_out() && served && nba::StructuredPart(served->entry->value()).empty()) {
+      served = MakeError(ErrorCode::kTimeout, "{}", describe(Error{}));
+    }
+    Response response = ToolResponse(served);
+    context.metrics.Record(index, nba::Transport::kRest, OutcomeOf(response),
+                           SteadyClock::now() - start);
+    if (idempotency_key && response.status != 503 && response.status != 504) {
+      cache::FillRequest request;
+      request.group = context.cache->idempotency_group();
+      request.key = *idempotency_key;
+      (void)context.cache->layered().Fill(request, [&]() -> Result<cache::Computed> {
+        cache::Computed computed;
+        computed.bytes = EncodeReplay(response, request_hash);
+        return computed;
+      });
+    } else if (idempotency_key) {
+      context.cache->layered().Abandon(*idempotency_key,
+                                       Error{ErrorCode::kBusy, "the first request failed"});
+    }
+    writer->Respond(std::move(response));
+  };
+  auto failed = [&context, index, start, writer, key, idempotency_key](const Error& error) {
+    if (key) context.cache->layered().Abandon(*key, error);
+    if (idempotency_key) context.cache->layered().Abandon(*idempotency_key, error);
+    context.metrics.Record(
+        index, nba::Transport::kRest,
+        error.code == ErrorCode::kTimeout ? nba::Outcome::kTimeout : nba::Outcome::kError,
+        SteadyClock::now() - start);
+    writer->Respond(ErrorResponse(error));
+  };
+  auto handle = context.executor.Submit(std::move(work), failed);
+  if (!handle) {
+    failed(handle.error());
+    return;
+  }
+  // A client that goes away cancels its query.
+  writer->OnClose([weak = std::weak_ptr<nba::CallHandle>(*handle)] {
+    if (auto call = weak.lock()) call->Cancel();
+  });
+}
 
 void RunTool(RestContext& context, const Request& request,
              const std::shared_ptr<ResponseWriter>& writer) {
@@ -82,6 +214,7 @@ void RunTool(RestContext& context, const Request& request,
     return;
   }
   Json arguments;
+  std::optional<std::string> idempotency_key;
   if (request.method == "POST") {
     if (request.body.empty()) {
       arguments = Json::object();
@@ -99,6 +232,21 @@ void RunTool(RestContext& context, const Request& request,
                                     "the body must be a JSON object of arguments"));
       return;
     }
+    const std::string_view header = request.Header("Idempotency-Key");
+    if (!header.empty()) {
+      const bool printable =
+          std::all_of(header.begin(), header.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+      if (header.size() > kMaxIdempotencyKey || !printable) {
+        writer->Respond(
+            ErrorResponse(ErrorCode::kInvalidArgument,
+                          fmt::format("Idempotency-Key must be 1 to {} visible ASCII characters",
+                                      kMaxIdempotencyKey)));
+        return;
+      }
+      if (context.cache != nullptr) {
+        idempotency_key = std::string(kIdempotencyPrefix) + std::string(header);
+      }
+    }
   } else {
     auto parsed = QueryToArguments(request.query);
     if (!parsed) {
@@ -109,45 +257,48 @@ void RunTool(RestContext& context, const Request& request,
   }
   const size_t index = static_cast<size_t>(tool - context.catalog.tools.data());
   const auto start = SteadyClock::now();
-  auto work = [&context, tool, index, start, writer, arguments = std::move(arguments)](
-                  db::Connection& connection, nba::CallHandle& handle) {
-    nba::CallContext call{connection, nullptr};
-    auto output = tool->run(arguments, call);
-    if (!output) {
-      Error error = output.error();
-      if (handle.timed_out()) {
-        error = Error{ErrorCode::kTimeout,
-                      fmt::format("{} took longer than the {} ms limit", tool->name,
-                                  context.executor.options().call_timeout.count())};
-      }
-      context.metrics.Record(index, nba::Transport::kRest,
-                             handle.timed_out() ? nba::Outcome::kTimeout : nba::Outcome::kError,
-                             SteadyClock::now() - start);
-      writer->Respond(ErrorResponse(error));
+  std::string request_hash;
+  if (idempotency_key) {
+    // A replay, or a wait for the first request with this key to finish.
+    request_hash = RequestHash(tool->name, request.body);
+    cache::LayeredCache& layered = context.cache->layered();
+    const cache::GroupId group = context.cache->idempotency_group();
+    if (auto found = layered.Find(group, *idempotency_key); found.entry) {
+      writer->Respond(DecodeReplay(found.entry->value(), request_hash));
       return;
     }
-    context.metrics.Record(index, nba::Transport::kRest, nba::Outcome::kOk,
-                           SteadyClock::now() - start);
-    Response response;
-    response.body = output->structured.dump(-1, ' ', false, Json::error_handler_t::replace);
-    writer->Respond(std::move(response));
-  };
-  auto failed = [&context, index, start, writer](const Error& error) {
-    context.metrics.Record(
-        index, nba::Transport::kRest,
-        error.code == ErrorCode::kTimeout ? nba::Outcome::kTimeout : nba::Outcome::kError,
-        SteadyClock::now() - start);
-    writer->Respond(ErrorResponse(error));
-  };
-  auto handle = context.executor.Submit(std::move(work), std::move(failed));
-  if (!handle) {
-    writer->Respond(ErrorResponse(handle.error()));
-    return;
+    auto waiter = [writer, request_hash](const Result<cache::Served>& served) {
+      writer->Respond(served ? DecodeReplay(served->entry->value(), request_hash)
+                             : ErrorResponse(served.error()));
+    };
+    if (layered.Join(group, *idempotency_key, waiter) == cache::JoinRole::kFollower) return;
   }
-  // A client that goes away cancels its query.
-  writer->OnClose([weak = std::weak_ptr<nba::CallHandle>(*handle)] {
-    if (auto call = weak.lock()) call->Cancel();
-  });
+  std::optional<std::string> key;
+  if (context.cache != nullptr) key = context.cache->KeyFor(index, arguments);
+  if (key && !idempotency_key) {
+    // The fast path: an L1 hit answers here; a miss joins the key's computation or leads it.
+    cache::LayeredCache& layered = context.cache->layered();
+    const auto group = static_cast<cache::GroupId>(index);
+    const cache::Found found = layered.Find(group, *key);
+    if (found.entry) {
+      const cache::Level level = found.stale ? cache::Level::kStale : cache::Level::kL1;
+      Response response = ToolResponse(cache::Served{found.entry, level});
+      const auto elapsed = SteadyClock::now() - start;
+      context.metrics.Record(index, nba::Transport::kRest, OutcomeOf(response), elapsed);
+      layered.RecordLatency(group, level, elapsed);
+      writer->Respond(std::move(response));
+      return;
+    }
+    auto waiter = [&context, index, start, writer](const Result<cache::Served>& served) {
+      Response response = ToolResponse(served);
+      context.metrics.Record(index, nba::Transport::kRest, OutcomeOf(response),
+                             SteadyClock::now() - start);
+      writer->Respond(std::move(response));
+    };
+    if (layered.Join(group, *key, waiter) == cache::JoinRole::kFollower) return;
+  }
+  RunOnWorker(context, tool, index, std::move(arguments), std::move(key),
+              std::move(idempotency_key), std::move(request_hash), start, writer);
 }
 
 }  // namespace
@@ -178,9 +329,9 @@ Result<Json> QueryToArguments(std::string_view query) {
 }
 
 void AddRestApiRoutes(Router& router, const nba::Catalog& catalog, nba::Executor& executor,
-                      telemetry::MetricsRegistry& metrics) {
+                      telemetry::MetricsRegistry& metrics, nba::ToolCache* tool_cache) {
   auto context = std::make_shared<RestContext>(
-      RestContext{catalog, executor, nba::ToolMetrics(catalog, metrics), ""});
+      RestContext{catalog, executor, nba::ToolMetrics(catalog, metrics), tool_cache, ""});
   context->listing = ToolListing(catalog).dump();
   router.Add("GET", "/api/tools", [context](const Request&) {
     Response response;
@@ -192,6 +343,12 @@ void AddRestApiRoutes(Router& router, const nba::Catalog& catalog, nba::Executor
   };
   router.AddPrefixAsync("GET", std::string(kToolsPrefix), run);
   router.AddPrefixAsync("POST", std::string(kToolsPrefix), run);
+  router.Add("GET", "/api/mcp/performance/cache-stats", [context](const Request&) {
+    Response response;
+    response.body =
+        context->cache != nullptr ? context->cache->Stats().dump() : R"({"enabled":false})";
+    return response;
+  });
 }
 
 }  // namespace fastbreak::http

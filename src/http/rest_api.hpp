@@ -6,6 +6,7 @@
 // A result is 200 with the tool's structured result; a failure is the usual error body
 // {"error":{"code","message"}} with the status of its class (400 bad arguments, 404 unknown
 // tool or name, 503 busy, 504 time limit).
+//   GET  /api/mcp/performance/cache-stats   the cache's statistics and recommendations
 #pragma once
 
 #include <memory>
@@ -13,13 +14,18 @@
 #include "http/router.hpp"
 #include "nba/catalog.hpp"
 #include "nba/executor.hpp"
+#include "nba/tool_cache.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace fastbreak::http {
 
-// Registers the routes. REQUIRES: catalog, executor and metrics outlive the router's server.
+// Registers the routes, and GET /api/mcp/performance/cache-stats. With a cache, tool calls
+// are answered from it (X-Cache: l1 | stale | l2 | computed), and a POST with an
+// Idempotency-Key header replays its first response (Idempotent-Replayed: true) for the
+// cache's idempotency TTL; the same key with another body is 422.
+// REQUIRES: catalog, executor, metrics and tool_cache (nullptr = none) outlive the server.
 void AddRestApiRoutes(Router& router, const nba::Catalog& catalog, nba::Executor& executor,
-                      telemetry::MetricsRegistry& metrics);
+                      telemetry::MetricsRegistry& metrics, nba::ToolCache* tool_cache = nullptr);
 
 // Query string to tool arguments: "a=1&b=x&c=true&p=1&p=2" -> {"a":1,"b":"x","c":true,
 // "p":[1,2]}. Values are percent-decoded ('+' is a space); integers and true/false become JSON

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <utility>
 
+#include "nba/tool_result.hpp"
+
 namespace fastbreak::mcp {
 namespace {
 
@@ -62,17 +64,6 @@ Json ToolJson(const nba::ToolSpec& tool) {
             {"destructiveHint", tool.annotations.destructive},
             {"idempotentHint", tool.annotations.idempotent},
             {"openWorldHint", tool.annotations.open_world}}}};
-}
-
-Json ToolResultJson(std::string text, Json structured) {
-  return {{"content", Json::array({{{"type", "text"}, {"text", std::move(text)}}})},
-          {"structuredContent", std::move(structured)},
-          {"isError", false}};
-}
-
-Json ToolErrorJson(std::string message) {
-  return {{"content", Json::array({{{"type", "text"}, {"text", std::move(message)}}})},
-          {"isError", true}};
 }
 
 // The string or integer progress token from params._meta, if any.
@@ -147,6 +138,8 @@ struct McpServer::Methods::Reply {
   std::atomic<bool> done{false};
 
   void Ok(const Json& result) { Send(ResultResponse(id, result), false); }
+  // A result already serialized (a tool result from the cache or a worker).
+  void OkSerialized(std::string_view result) { Send(SerializedResultResponse(id, result), false); }
   void Fail(const Error& error) { Send(ErrorResponse(id, error), true); }
   void Fail(int code, std::string_view message, const Json* data = nullptr) {
     Send(ErrorResponse(id, code, message, data), true);
@@ -165,8 +158,13 @@ struct McpServer::Methods::Reply {
 };
 
 McpServer::Methods::Methods(const nba::Catalog& catalog, nba::Executor& executor,
-                            const McpOptions& options, telemetry::MetricsRegistry& metrics)
-    : catalog_(catalog), executor_(executor), options_(options), tool_metrics_(catalog, metrics) {
+                            const McpOptions& options, telemetry::MetricsRegistry& metrics,
+                            nba::ToolCache* tool_cache)
+    : catalog_(catalog),
+      executor_(executor),
+      tool_cache_(tool_cache),
+      options_(options),
+      tool_metrics_(catalog, metrics) {
   static constexpr std::string_view kTransports[] = {"stdio", "http"};
   for (size_t t = 0; t < kTransportCount; ++t) {
     const std::string transport(kTransports[t]);
@@ -374,67 +372,129 @@ void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const
     arguments = *it;
   }
   const size_t tool_index = static_cast<size_t>(tool - catalog_.tools.data());
+  const auto transport = nba::ParseTransport(session->transport());
+  const auto group = static_cast<cache::GroupId>(tool_index);
+
+  // The cache: a hit answers here, on the I/O thread; a miss waits for the key's computation
+  // or leads it.
+  std::optional<std::string> key;
+  if (tool_cache_ != nullptr) key = tool_cache_->KeyFor(tool_index, arguments);
+  if (key) {
+    cache::LayeredCache& layered = tool_cache_->layered();
+    const cache::Found found = layered.Find(group, *key);
+    if (found.entry) {
+      const bool ok = !found.entry->negative;
+      reply->OkSerialized(found.entry->value());
+      const auto elapsed = SteadyClock::now() - reply->start;
+      tool_metrics_.Record(tool_index, transport, ok ? nba::Outcome::kOk : nba::Outcome::kError,
+                           elapsed);
+      layered.RecordLatency(group, found.stale ? cache::Level::kStale : cache::Level::kL1, elapsed);
+      if (found.stale) Refresh(tool_index, *key, arguments);
+      return;
+    }
+    auto waiter = [this, reply, tool_index, transport, group](const Result<cache::Served>& served) {
+      const auto elapsed = SteadyClock::now() - reply->start;
+      if (!served) {
+        tool_metrics_.Record(tool_index, transport, nba::Outcome::kError, elapsed);
+        reply->OkSerialized(nba::SerializeToolError(served.error()));
+        return;
+      }
+      const bool ok = !nba::StructuredPart(served->entry->value()).empty();
+      tool_metrics_.Record(tool_index, transport, ok ? nba::Outcome::kOk : nba::Outcome::kError,
+                           elapsed);
+      tool_cache_->layered().RecordLatency(group, served->level, elapsed);
+      reply->OkSerialized(served->entry->value());
+    };
+    if (layered.Join(group, *key, std::move(waiter)) == cache::JoinRole::kFollower) return;
+  }
+
   std::shared_ptr<ProgressSink> progress;
   if (auto token = ProgressToken(params)) {
     progress = std::make_shared<ProgressSink>(std::move(*token), reply->out);
   }
-  const auto transport = nba::ParseTransport(session->transport());
   // Answers, then forgets the call; CallTool re-checks `done` after registering the call, so
   // an entry is never left behind.
-  auto finish = [this, reply, progress, tool_index, transport](nba::Outcome outcome,
-                                                               std::optional<Json> result,
-                                                               const nba::CallHandle* handle) {
+  auto finish = [this, reply, progress, tool_index, transport, group](
+                    nba::Outcome outcome, std::optional<std::string_view> result,
+                    cache::Level level, const nba::CallHandle* handle) {
     if (progress) progress->Close();
-    tool_metrics_.Record(tool_index, transport, outcome, SteadyClock::now() - reply->start);
+    const auto elapsed = SteadyClock::now() - reply->start;
+    tool_metrics_.Record(tool_index, transport, outcome, elapsed);
     if (result) {
-      reply->Ok(*result);
+      if (tool_cache_ != nullptr) tool_cache_->layered().RecordLatency(group, level, elapsed);
+      reply->OkSerialized(*result);
     } else {
       reply->None();
     }
     reply->session->RemoveInFlight(reply->id, handle);
   };
-  auto work = [this, tool, arguments = std::move(arguments), reply, progress, finish](
+  auto work = [this, tool, arguments = std::move(arguments), key, reply, progress, finish](
                   db::Connection& connection, nba::CallHandle& handle) {
-    nba::CallContext context{connection, nullptr};
+    nba::CallContext context{connection, nullptr, tool_cache_};
     if (progress) {
       context.on_progress = [progress](double done, double total, std::string_view message) {
         progress->ToolReport(done, total, message);
       };
     }
-    auto output = tool->run(arguments, context);
-    if (handle.cancelled()) {
-      finish(nba::Outcome::kCancelled, std::nullopt, &handle);
+    auto describe = [this, tool, &handle](const Error& error) {
+      if (!handle.timed_out()) return error.message;
+      return fmt::format(
+          "{} took longer than the {} ms limit and was stopped; narrow the question (a season, "
+          "a team, a smaller limit)",
+          tool->name, executor_.options().call_timeout.count());
+    };
+    auto cancelled = [&handle] { return handle.cancelled(); };
+    Result<cache::Served> served = MakeError(ErrorCode::kInternal, "not run");
+    if (key) {
+      cache::FillRequest request;
+      request.group = static_cast<cache::GroupId>(tool - catalog_.tools.data());
+      request.key = *key;
+      served = tool_cache_->layered().Fill(request, [&] {
+        return tool_cache_->Compute(*tool, arguments, context, cancelled, describe);
+      });
+    } else {
+      auto computed =
+          nba::ToolCache::ComputeUncached(*tool, arguments, context, cancelled, describe);
+      if (computed) {
+        auto entry = std::make_shared<cache::Entry>(std::string_view(), computed->bytes);
+        served = cache::Served{std::move(entry), cache::Level::kComputed};
+      } else {
+        served = tl::unexpected(std::move(computed).error());
+      }
+    }
+    if (handle.cancelled() || (!served && served.error().code == ErrorCode::kCancelled)) {
+      finish(nba::Outcome::kCancelled, std::nullopt, cache::Level::kComputed, &handle);
       return;
     }
-    if (!output) {
-      const bool timed_out = handle.timed_out();
-      std::string message = timed_out
-                                ? fmt::format(
-                                      "{} took longer than the {} ms limit and was stopped; narrow "
-                                      "the question (a season, a team, a smaller limit)",
-                                      tool->name, executor_.options().call_timeout.count())
-                                : output.error().message;
+    if (!served) {
+      const std::string error = nba::SerializeToolError(served.error());
+      finish(nba::Outcome::kError, error, cache::Level::kComputed, &handle);
+      return;
+    }
+    const std::string_view value = served->entry->value();
+    if (nba::StructuredPart(value).empty()) {
+      const std::string message = nba::ErrorTextOf(value);
       Log(*reply->session, *reply->out, LogLevel::kWarning,
-          {{"tool", tool->name},
-           {"error", ErrorCodeName(output.error().code)},
-           {"message", message}});
-      finish(timed_out ? nba::Outcome::kTimeout : nba::Outcome::kError,
-             ToolErrorJson(std::move(message)), &handle);
+          {{"tool", tool->name}, {"message", message}});
+      finish(handle.timed_out() ? nba::Outcome::kTimeout : nba::Outcome::kError, value,
+             served->level, &handle);
       return;
     }
     Log(*reply->session, *reply->out, LogLevel::kDebug,
         {{"tool", tool->name},
+         {"cache", cache::LevelName(served->level)},
          {"elapsed_ms",
           std::chrono::duration<double, std::milli>(SteadyClock::now() - reply->start).count()}});
-    finish(nba::Outcome::kOk,
-           ToolResultJson(std::move(output->text), std::move(output->structured)), &handle);
+    finish(nba::Outcome::kOk, value, served->level, &handle);
   };
-  auto failed = [finish, reply](const Error& error) {
+  auto failed = [this, finish, key](const Error& error) {
+    if (key) tool_cache_->layered().Abandon(*key, error);
     if (error.code == ErrorCode::kCancelled) {
-      finish(nba::Outcome::kCancelled, std::nullopt, nullptr);
+      finish(nba::Outcome::kCancelled, std::nullopt, cache::Level::kComputed, nullptr);
     } else {
+      const std::string result = nba::SerializeToolError(error);
       finish(error.code == ErrorCode::kTimeout ? nba::Outcome::kTimeout : nba::Outcome::kError,
-             ToolErrorJson(error.message), nullptr);
+             result, cache::Level::kComputed, nullptr);
     }
   };
   std::function<void(std::chrono::milliseconds)> on_tick;
@@ -443,6 +503,7 @@ void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const
   }
   auto handle = executor_.Submit(std::move(work), std::move(failed), std::move(on_tick));
   if (!handle) {
+    if (key) tool_cache_->layered().Abandon(*key, handle.error());
     tool_metrics_.Record(tool_index, transport, nba::Outcome::kError,
                          SteadyClock::now() - reply->start);
     reply->Fail(handle.error());
@@ -451,6 +512,23 @@ void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const
   session->AddInFlight(reply->id, *handle);
   // The call may have finished before it was registered; don't keep a stale entry.
   if (reply->done.load()) session->RemoveInFlight(reply->id, handle->get());
+}
+
+void McpServer::Methods::Refresh(size_t tool_index, const std::string& key, const Json& arguments) {
+  cache::LayeredCache& layered = tool_cache_->layered();
+  const auto group = static_cast<cache::GroupId>(tool_index);
+  if (layered.Join(group, key, nullptr) == cache::JoinRole::kFollower) return;
+  const nba::ToolSpec* tool = &catalog_.tools[tool_index];
+  auto work = [this, tool, group, key, arguments](db::Connection& connection, nba::CallHandle&) {
+    nba::CallContext context{connection, nullptr, tool_cache_};
+    cache::FillRequest request;
+    request.group = group;
+    request.key = key;
+    (void)tool_cache_->layered().Fill(
+        request, [&] { return tool_cache_->Compute(*tool, arguments, context, nullptr, nullptr); });
+  };
+  auto failed = [this, key](const Error& error) { tool_cache_->layered().Abandon(key, error); };
+  if (auto handle = executor_.Submit(std::move(work), failed); !handle) failed(handle.error());
 }
 
 void McpServer::Methods::Submit(const std::shared_ptr<Reply>& reply,

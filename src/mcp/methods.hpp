@@ -15,7 +15,7 @@ namespace fastbreak::mcp {
 class McpServer::Methods {
  public:
   Methods(const nba::Catalog& catalog, nba::Executor& executor, const McpOptions& options,
-          telemetry::MetricsRegistry& metrics);
+          telemetry::MetricsRegistry& metrics, nba::ToolCache* tool_cache);
 
   void Handle(const std::shared_ptr<Session>& session, const Json& message,
               const std::shared_ptr<Outbound>& out);
@@ -33,6 +33,12 @@ class McpServer::Methods {
   std::vector<std::string> Paginate(const std::vector<Json>& items, const char* key) const;
   void CallTool(const std::shared_ptr<Session>& session, const Json& params,
                 std::shared_ptr<Reply> reply);
+  // tools/call of a cacheable call: an L1 hit answers at once; a miss joins the key's single
+  // flight or leads it (L2, else the tool on a worker). Returns false when the call is not
+  // cacheable (then CallTool runs it directly).
+  bool CallCached(size_t tool_index, const Json& arguments, const std::shared_ptr<Reply>& reply);
+  // Starts a background refresh of a stale entry (a leader with no one waiting).
+  void Refresh(size_t tool_index, const std::string& key, const Json& arguments);
   void ReadResource(const std::shared_ptr<Session>& session, const Json& params,
                     std::shared_ptr<Reply> reply);
   void GetPrompt(const Json& params, std::shared_ptr<Reply> reply);
@@ -54,6 +60,7 @@ class McpServer::Methods {
 
   const nba::Catalog& catalog_;
   nba::Executor& executor_;
+  nba::ToolCache* const tool_cache_;  // nullptr: no cache
   const McpOptions& options_;
   nba::ToolMetrics tool_metrics_;
   std::array<std::array<MethodMetrics, kMethodCount>, kTransportCount> method_metrics_;

@@ -14,11 +14,11 @@
 namespace fastbreak::mcp {
 
 McpServer::McpServer(const nba::Catalog& catalog, nba::Executor& executor, McpOptions options,
-                     telemetry::MetricsRegistry& metrics)
+                     telemetry::MetricsRegistry& metrics, nba::ToolCache* tool_cache)
     : catalog_(catalog),
       executor_(executor),
       options_(std::move(options)),
-      methods_(std::make_unique<Methods>(catalog_, executor_, options_, metrics)) {}
+      methods_(std::make_unique<Methods>(catalog_, executor_, options_, metrics, tool_cache)) {}
 
 McpServer::~McpServer() = default;
 

@@ -14,6 +14,7 @@
 #include "mcp/session.hpp"
 #include "nba/catalog.hpp"
 #include "nba/executor.hpp"
+#include "nba/tool_cache.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace fastbreak::mcp {
@@ -40,9 +41,11 @@ class Outbound {
 
 class McpServer {
  public:
-  // REQUIRES: catalog, executor and metrics outlive the server.
+  // REQUIRES: catalog, executor, metrics and tool_cache (nullptr = no cache) outlive the
+  // server. With a cache, tools/call answers cacheable calls from it (see ARCHITECTURE.md,
+  // "The request path") and the cache tools act on it.
   McpServer(const nba::Catalog& catalog, nba::Executor& executor, McpOptions options,
-            telemetry::MetricsRegistry& metrics);
+            telemetry::MetricsRegistry& metrics, nba::ToolCache* tool_cache = nullptr);
   ~McpServer();
   McpServer(const McpServer&) = delete;
   McpServer& operator=(const McpServer&) = delete;

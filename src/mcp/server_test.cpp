@@ -127,7 +127,10 @@ TEST_F(McpServerTest, ListsEveryToolWithSchemasAndAnnotations) {
   for (const auto& tool : tools) {
     EXPECT_EQ(tool["inputSchema"]["type"], "object") << tool["name"];
     EXPECT_EQ(tool["outputSchema"]["type"], "object") << tool["name"];
-    EXPECT_EQ(tool["annotations"]["readOnlyHint"], true) << tool["name"];
+    // Every tool but two is read-only; those two change the cache, never the data.
+    const bool writes_cache = tool["name"] == "invalidate_cache" || tool["name"] == "warm_cache";
+    EXPECT_EQ(tool["annotations"]["readOnlyHint"], !writes_cache) << tool["name"];
+    EXPECT_EQ(tool["annotations"]["destructiveHint"], false) << tool["name"];
     EXPECT_EQ(tool["annotations"]["openWorldHint"], false) << tool["name"];
     EXPECT_FALSE(tool["description"].get<std::string>().empty());
   }

@@ -25,6 +25,7 @@ const Catalog& NbaCatalog() {
     detail::AddTeamTools(built);
     detail::AddGameTools(built);
     detail::AddSqlTools(built);
+    detail::AddCacheTools(built);
     detail::AddResources(built);
     detail::AddPrompts(built);
     return built;

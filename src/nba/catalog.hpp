@@ -17,6 +17,8 @@ namespace fastbreak::nba {
 
 using Json = nlohmann::json;
 
+class CacheControl;
+
 // What a tool, resource or prompt may use while it runs. Owned by the caller; valid for the call.
 struct CallContext {
   // A read-only connection, used by this call alone.
@@ -24,6 +26,9 @@ struct CallContext {
   // Reports progress of a long call: `done` of `total` (total 0 = unknown), with a short message.
   // Empty when the caller did not ask for progress; call it through Progress().
   std::function<void(double done, double total, std::string_view message)> on_progress;
+
+  // The service's tool cache, for the cache tools; nullptr when the caller has none.
+  CacheControl* cache = nullptr;
 
   void Progress(double done, double total, std::string_view message) const {
     if (on_progress) on_progress(done, total, message);
@@ -52,6 +57,8 @@ struct ToolSpec {
   Json input_schema;        // JSON Schema (draft 2020-12), {"type":"object",...}
   Json output_schema;       // JSON Schema, {"type":"object",...}; `structured` conforms to it
   ToolAnnotations annotations;
+  // Whether results may be cached (false for tools that report or change server state).
+  bool cacheable = true;
   // Runs the tool. `arguments` is the client's object (possibly empty, never validated by the
   // caller): the tool checks it and answers bad input with kInvalidArgument naming the argument
   // and what is allowed. Unknown names give kNotFound; an ambiguous name gives kInvalidArgument

@@ -37,9 +37,15 @@ TEST(CatalogDocsTest, ToolsMdCoversEveryToolAndArgument) {
   }
 }
 
+// The data tools are read-only and cacheable; the cache tools change only the cache.
 TEST(CatalogDocsTest, EveryToolIsReadOnlyWithObjectSchemas) {
   for (const auto& tool : NbaCatalog().tools) {
-    EXPECT_TRUE(tool.annotations.read_only) << tool.name;
+    const bool cache_tool = tool.name.find("cache") != std::string::npos;
+    EXPECT_EQ(tool.cacheable, !cache_tool) << tool.name;
+    if (!cache_tool) {
+      EXPECT_TRUE(tool.annotations.read_only) << tool.name;
+    }
+    EXPECT_FALSE(tool.annotations.destructive) << tool.name;
     EXPECT_FALSE(tool.annotations.open_world) << tool.name;
     EXPECT_EQ(tool.input_schema["type"], "object") << tool.name;
     EXPECT_EQ(tool.output_schema["type"], "object") << tool.name;

@@ -11,5 +11,6 @@ void AddGameTools(Catalog& catalog);    // game_tools.cpp
 void AddSqlTools(Catalog& catalog);     // sql_tools.cpp
 void AddResources(Catalog& catalog);    // resources.cpp
 void AddPrompts(Catalog& catalog);      // prompts.cpp
+void AddCacheTools(Catalog& catalog);   // cache_tools.cpp
 
 }  // namespace fastbreak::nba::detail

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {
   generateDb, RawStdio, startServe, rawPost, rawRequest, rawHttpSession, withTimeout, sleep,
 } from './lib/harness.mjs';
+import { TOOL_NAMES } from './lib/mcp_suite.mjs';
 
 const db = generateDb();
 
@@ -111,7 +112,7 @@ describe('stdio: raw lines', () => {
 
   test('still answering after all of that; EOF exits 0; stdout held only JSON', async () => {
     const listed = await raw.request('tools/list', {});
-    assert.equal(listed.result.tools.length, 16);
+    assert.equal(listed.result.tools.length, TOOL_NAMES.length);
     const { code, signal } = await raw.end();
     assert.equal(signal, null, 'not killed by a signal');
     assert.equal(code, 0, `exit status 0; stderr:\n${raw.stderr}`);
@@ -255,7 +256,7 @@ describe('HTTP: raw requests to /mcp', () => {
     assert.ok(Array.isArray(answered.messages) && answered.messages.length === 2, answered.text);
     const byId = Object.fromEntries(answered.messages.map(m => [m.id, m]));
     assert.deepEqual(byId[4].result, {});
-    assert.equal(byId[5].result.tools.length, 16);
+    assert.equal(byId[5].result.tools.length, TOOL_NAMES.length);
     const notifications = await rawPost(url, [{ jsonrpc: '2.0', method: 'notifications/initialized' }],
       old.headers);
     assert.equal(notifications.status, 202, 'a batch of notifications only: 202');

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectStdio, generateDb, RawStdio } from './lib/harness.mjs';
-import { registerMcpSuite } from './lib/mcp_suite.mjs';
+import { registerMcpSuite, TOOL_NAMES } from './lib/mcp_suite.mjs';
 
 const db = generateDb();
 
@@ -16,7 +16,7 @@ test('stdio: stdout carries only JSON-RPC, and EOF ends the process with status 
     const init = await raw.initialize();
     assert.equal(init.result.protocolVersion, '2025-11-25');
     const listed = await raw.request('tools/list', {});
-    assert.equal(listed.result.tools.length, 16);
+    assert.equal(listed.result.tools.length, TOOL_NAMES.length);
     const { code, signal } = await raw.end();
     assert.equal(signal, null);
     assert.equal(code, 0, `exit status; stderr:\n${raw.stderr}`);

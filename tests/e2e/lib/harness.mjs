@@ -353,3 +353,80 @@ export async function rawHttpSession(url, protocolVersion = LATEST_VERSION) {
   if (ready.status !== 202) throw new Error(`notifications/initialized: HTTP ${ready.status}`);
   return { session, headers, init: init.messages[0] };
 }
+
+// ---- Redis --------------------------------------------------------------------------------
+
+// A port that was free a moment ago (the kernel picks it; closed again at once).
+export async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+// The redis-server binary, or null when Redis is not installed.
+export function redisServerBin() {
+  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/usr/sbin'])) {
+    if (dir && existsSync(join(dir, 'redis-server'))) return join(dir, 'redis-server');
+  }
+  return null;
+}
+
+// A real redis-server on 127.0.0.1 with a free port and no persistence, in its own temp dir.
+// stop() ends it (SIGTERM), kill() SIGKILLs it, start() runs it again on the same port.
+export async function startRedis() {
+  const bin = redisServerBin();
+  if (!bin) throw new Error('redis-server is not installed: run `make test-deps`');
+  const dir = makeTempDir('fastbreak-redis-');
+  const port = await freePort();
+  let child = null;
+  const redis = {
+    port,
+    url: `redis://127.0.0.1:${port}/0`,
+    async start() {
+      child = track(spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
+        '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'],
+        { stdio: ['ignore', 'ignore', 'pipe'] }));
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        if (await redisPing(port)) return;
+        if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode})`);
+        if (Date.now() > deadline) throw new Error('redis-server did not answer PING in 10 s');
+        await sleep(20);
+      }
+    },
+    async kill() {
+      if (child) {
+        child.kill('SIGKILL');
+        await waitExit(child, 2000);
+      }
+    },
+    async stop() {
+      if (child) {
+        child.kill('SIGTERM');
+        await waitExit(child, 3000);
+      }
+    },
+  };
+  await redis.start();
+  return redis;
+}
+
+// True when a Redis on 127.0.0.1:port answers PING within 500 ms.
+export async function redisPing(port) {
+  const { connect } = await import('node:net');
+  return new Promise(resolve => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = ok => { socket.destroy(); resolve(ok); };
+    socket.setTimeout(500, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', data => done(data.toString().startsWith('+PONG')));
+  });
+}

@@ -18,6 +18,7 @@ export const TOOL_NAMES = [
   'search_players', 'get_player', 'player_season_stats', 'player_game_log', 'compare_players',
   'league_leaders', 'team_season_stats', 'standings', 'team_roster', 'schedule', 'head_to_head',
   'get_game', 'box_score', 'play_by_play', 'describe_schema', 'run_sql',
+  'get_cache_stats', 'invalidate_cache', 'warm_cache',
 ];
 
 // Seconds of work for SQLite: far longer than any test waits (the 10 s call limit stops it).
@@ -104,7 +105,7 @@ export function registerMcpSuite(label, options) {
       assert.deepEqual(await withTimeout(client.ping(), 5000, 'ping'), {});
     });
 
-    test('tools/list: the 16 tools with schemas and read-only annotations', async () => {
+    test('tools/list: the 19 tools with schemas; all read-only but the cache writers', async () => {
       const { tools, nextCursor } = await client.listTools();
       assert.equal(nextCursor, undefined);
       assert.deepEqual(tools.map(t => t.name).sort(), [...TOOL_NAMES].sort());
@@ -115,7 +116,9 @@ export function registerMcpSuite(label, options) {
         assert.equal(tool.outputSchema?.type, 'object', `${tool.name} outputSchema`);
         assert.doesNotThrow(() => ajv.compile(tool.inputSchema), `${tool.name} inputSchema compiles`);
         assert.doesNotThrow(() => ajv.compile(tool.outputSchema), `${tool.name} outputSchema compiles`);
-        assert.equal(tool.annotations?.readOnlyHint, true, `${tool.name} readOnlyHint`);
+        const writesCache = ['invalidate_cache', 'warm_cache'].includes(tool.name);
+        assert.equal(tool.annotations?.readOnlyHint, !writesCache, `${tool.name} readOnlyHint`);
+        assert.equal(tool.annotations?.destructiveHint, false, `${tool.name} destructiveHint`);
         assert.equal(tool.annotations?.openWorldHint, false, `${tool.name} openWorldHint`);
         // The SDK compiled a validator for the output schema: callTool validates with it.
         assert.equal(typeof client.getToolOutputValidator(tool.name), 'function',
@@ -205,6 +208,28 @@ export function registerMcpSuite(label, options) {
       test('run_sql', async () => {
         const sc = await call('run_sql', { sql: 'SELECT count(*) AS n FROM teams' });
         assert.deepEqual(sc.rows, [[30]]);
+      });
+      test('warm_cache, get_cache_stats, invalidate_cache', async () => {
+        const warmed = await call('warm_cache', {
+          calls: [{ tool: 'standings', arguments: { season: 2024 } },
+            { tool: 'league_leaders', arguments: { stat: 'points', season: 2024, limit: 3 } },
+            { tool: 'get_player', arguments: { player: 'Nobody Atall Xyzzy' } }],
+        });
+        assert.equal(warmed.requested, 3);
+        assert.equal(warmed.warmed + warmed.already_cached, 2, JSON.stringify(warmed));
+        assert.equal(warmed.failed.length, 1);
+        assert.equal(warmed.failed[0].tool, 'get_player');
+        await call('standings', { season: 2024 });
+        const stats = await call('get_cache_stats', {});
+        const standings = stats.tools.find(t => t.tool === 'standings');
+        assert.ok(standings.hits.l1 >= 1, `a standings L1 hit: ${JSON.stringify(standings)}`);
+        assert.ok(stats.l1.entries >= 2, `entries: ${JSON.stringify(stats.l1)}`);
+        assert.ok(Array.isArray(stats.recommendations));
+        const dropped = await call('invalidate_cache', { tools: ['standings'] });
+        assert.ok(dropped.removed_l1 >= 1, JSON.stringify(dropped));
+        const bad = await client.callTool({ name: 'invalidate_cache', arguments: {} });
+        assert.equal(bad.isError, true);
+        assert.match(textOf(bad), /say what to invalidate/);
       });
       test('every listed tool was called', () => {
         assert.deepEqual([...called].sort(), [...TOOL_NAMES].sort());
