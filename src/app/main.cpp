@@ -1,6 +1,7 @@
 // fastbreak: one binary, subcommands. Parses the command line, loads configuration and hands
 // over to a command; usage errors exit 2 with a one-line reason.
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
@@ -189,4 +190,12 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace fastbreak::app
 
-int main(int argc, char** argv) { return fastbreak::app::Main(argc, argv); }
+int main(int argc, char** argv) {
+  // Responses are built in buffers of a few KiB to a few MiB, one per request. Left to its
+  // defaults, glibc returns freed memory to the kernel and maps it again on the next request
+  // (page faults on the hot path); keep it instead, and keep large buffers on the heap.
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  return fastbreak::app::Main(argc, argv);
+}

@@ -105,7 +105,7 @@ void StartWarming(const AppOptions& options, Service& service) {
   std::vector<nba::WarmCall> calls;
   auto read = [&](const std::string& path, const char* what) {
     size_t skipped = 0;
-    auto read_calls = nba::ToolCache::ReadWarmFile(path, kMaxStartupWarm, &skipped);
+    auto read_calls = service.tool_cache->ReadWarmFile(path, kMaxStartupWarm, &skipped);
     if (!read_calls) {
       spdlog::warn("cache: {} not read: {}", what, read_calls.error().message);
       return std::vector<nba::WarmCall>{};

@@ -138,50 +138,64 @@ void RunOnWorker(RestContext& context, const nba::ToolSpec* tool, size_t index, 
   auto work = [&context, tool, index, start, writer, key, idempotency_key, request_hash,
                arguments = std::move(arguments)](db::Connection& connection,
                                                  nba::CallHandle& handle) {
-    nba::CallContext call{connection, nullptr, context.cache};
-    auto describe = [&](const Error& error) {
-      if (!handle.timed_out()) return error.message;
-      return fmt::format("{} took longer than the {} ms limit", tool->name,
-                         context.executor.options().call_timeout.count());
-    };
-    auto cancelled = [&handle] { return handle.cancelled(); };
-    Result<cache::Served> served = MakeError(ErrorCode::kInternal, "not run");
-    if (key) {
-      cache::FillRequest request;
-      request.group = static_cast<cache::GroupId>(index);
-      request.key = *key;
-      served = context.cache->layered().Fill(request, [&] {
-        return context.cache->Compute(*tool, arguments, call, cancelled, describe);
-      });
-    } else {
-      auto computed = nba::ToolCache::ComputeUncached(*tool, arguments, call, cancelled, describe);
-      if (computed) {
-        auto entry = std::make_shared<cache::Entry>(std::string_view(), computed->bytes);
-        served = cache::Served{std::move(entry), cache::Level::kComputed};
+    // The call itself: through the cache when it has a key, else directly.
+    auto run = [&]() -> Response {
+      nba::CallContext call{connection, nullptr, context.cache};
+      auto describe = [&](const Error& error) {
+        if (!handle.timed_out()) return error.message;
+        return fmt::format("{} took longer than the {} ms limit", tool->name,
+                           context.executor.options().call_timeout.count());
+      };
+      auto cancelled = [&handle] { return handle.cancelled(); };
+      Result<cache::Served> served = MakeError(ErrorCode::kInternal, "not run");
+      if (key) {
+        cache::FillRequest request;
+        request.group = static_cast<cache::GroupId>(index);
+        request.key = *key;
+        served = context.cache->layered().Fill(request, [&] {
+          return context.cache->Compute(*tool, arguments, call, cancelled, describe);
+        });
       } else {
-        served = tl::unexpected(std::move(computed).error());
+        auto computed =
+            nba::ToolCache::ComputeUncached(*tool, arguments, call, cancelled, describe);
+        if (computed) {
+          auto entry = std::make_shared<cache::Entry>(std::string_view(), computed->bytes);
+          served = cache::Served{std::move(entry), cache::Level::kComputed};
+        } else {
+          served = tl::unexpected(std::move(computed).error());
+        }
       }
+      if (handle.timed_out() && served && nba::StructuredPart(served->entry->value()).empty()) {
+        served = MakeError(ErrorCode::kTimeout, "{}", describe(Error{}));
+      }
+      Response response = ToolResponse(served);
+      context.metrics.Record(index, nba::Transport::kRest, OutcomeOf(response),
+                             SteadyClock::now() - start);
+      return response;
+    };
+    if (!idempotency_key) {
+      writer->Respond(run());
+      return;
     }
-    if (handle.timed_out() && served && nba::StructuredPart(served->entry->value()).empty()) {
-      served = MakeError(ErrorCode::kTimeout, "{}", describe(Error{}));
+    // The first request with this key (here or on another instance, through the L2) is the
+    // one whose response every later request gets; busy and time-limit answers are not kept.
+    std::optional<Response> fresh;
+    cache::FillRequest request;
+    request.group = context.cache->idempotency_group();
+    request.key = *idempotency_key;
+    auto served = context.cache->layered().Fill(request, [&]() -> Result<cache::Computed> {
+      fresh = run();
+      cache::Computed computed;
+      computed.bytes = EncodeReplay(*fresh, request_hash);
+      computed.cacheable = fresh->status != 503 && fresh->status != 504;
+      return computed;
+    });
+    if (fresh) {
+      writer->Respond(std::move(*fresh));
+    } else {
+      writer->Respond(served ? DecodeReplay(served->entry->value(), request_hash)
+                             : ErrorResponse(served.error()));
     }
-    Response response = ToolResponse(served);
-    context.metrics.Record(index, nba::Transport::kRest, OutcomeOf(response),
-                           SteadyClock::now() - start);
-    if (idempotency_key && response.status != 503 && response.status != 504) {
-      cache::FillRequest request;
-      request.group = context.cache->idempotency_group();
-      request.key = *idempotency_key;
-      (void)context.cache->layered().Fill(request, [&]() -> Result<cache::Computed> {
-        cache::Computed computed;
-        computed.bytes = EncodeReplay(response, request_hash);
-        return computed;
-      });
-    } else if (idempotency_key) {
-      context.cache->layered().Abandon(*idempotency_key,
-                                       Error{ErrorCode::kBusy, "the first request failed"});
-    }
-    writer->Respond(std::move(response));
   };
   auto failed = [&context, index, start, writer, key, idempotency_key](const Error& error) {
     if (key) context.cache->layered().Abandon(*key, error);

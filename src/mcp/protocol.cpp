@@ -75,8 +75,11 @@ std::string ResultResponse(const Json& id, const Json& result) {
 }
 
 std::string SerializedResultResponse(const Json& id, std::string_view serialized_result) {
-  std::string response = R"({"jsonrpc":"2.0","id":)";
-  response += id.dump();
+  const std::string id_text = id.dump();
+  std::string response;
+  response.reserve(32 + id_text.size() + serialized_result.size());
+  response += R"({"jsonrpc":"2.0","id":)";
+  response += id_text;
   response += R"(,"result":)";
   response += serialized_result;
   response += '}';

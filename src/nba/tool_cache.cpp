@@ -330,7 +330,7 @@ Status ToolCache::SaveHotKeys(const std::string& path, size_t n) const {
 }
 
 Result<std::vector<WarmCall>> ToolCache::ReadWarmFile(const std::string& path, size_t limit,
-                                                      size_t* skipped) {
+                                                      size_t* skipped) const {
   std::ifstream in(path);
   if (!in) return MakeError(ErrorCode::kNotFound, "cannot read warm file '{}'", path);
   std::vector<WarmCall> calls;
@@ -342,7 +342,7 @@ Result<std::vector<WarmCall>> ToolCache::ReadWarmFile(const std::string& path, s
                                              : ParseJson(line);
     const Json* tool = parsed && parsed->is_object() ? FindArgument(*parsed, "tool") : nullptr;
     const ToolSpec* spec = tool != nullptr && tool->is_string()
-                               ? NbaCatalog().FindTool(tool->get_ref<const std::string&>())
+                               ? catalog_.FindTool(tool->get_ref<const std::string&>())
                                : nullptr;
     if (spec == nullptr || !spec->cacheable) {
       ++bad;

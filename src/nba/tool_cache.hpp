@@ -84,8 +84,8 @@ class ToolCache final : public CacheControl {
   Status SaveHotKeys(const std::string& path, size_t n) const;
   // Reads a file written by SaveHotKeys (or a warm list of {"tool","arguments"} lines): the
   // calls to warm. Lines that are not cacheable calls are skipped and counted in `skipped`.
-  static Result<std::vector<WarmCall>> ReadWarmFile(const std::string& path, size_t limit,
-                                                    size_t* skipped = nullptr);
+  Result<std::vector<WarmCall>> ReadWarmFile(const std::string& path, size_t limit,
+                                             size_t* skipped = nullptr) const;
   // The calls `warm_cache` with hot: true runs (read at start-up from the previous run).
   void SetHotCalls(std::vector<WarmCall> calls);
 
