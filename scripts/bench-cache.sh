@@ -46,7 +46,7 @@ free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0
 
 DB="$BENCH_DIR/league.db"
 log "generating $DB (1 season)"
-"$FB" generate --db "$DB" --seasons 1 --start-season 2025 --no-play-by-play -q
+"$FB" generate --db "$DB" --seasons 1 --start-season 2025 --no-play-by-play -q >&2
 
 CORES="$(nproc)"
 FB_PORT="$(free_port)"

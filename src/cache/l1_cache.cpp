@@ -168,26 +168,27 @@ size_t EntryWeight(const Entry& entry) {
   return weight;
 }
 
-// Hits buffered per cell before they reach the policy (see Shard).
-constexpr uint32_t kPendingHits = 32;
+// Recent hits kept per cell for the policy (see Shard). A power of two.
+constexpr uint64_t kRecentHits = 32;
 
-// A reader's share of a shard: its lock, its counters and its buffered hits. A thread always uses
-// the same cell (telemetry::ThisThreadShard), so with up to kCells threads a hit writes only
-// lines no other thread writes, apart from the Entry's reference count.
+// A reader's share of a shard: its lock, its counters and its recent hits. A thread always uses
+// the same cell (telemetry::ThisThreadShard), so with up to kCells threads a hit writes no line
+// that another thread writes, apart from the Entry's reference count.
 struct alignas(64) Cell {
   std::mutex mutex;
   // Guarded by `mutex`.
-  uint32_t pending = 0;
   uint64_t hits = 0;
   uint64_t stale_hits = 0;
   uint64_t misses = 0;
   std::array<uint64_t, kMissReasonCount> miss_reasons{};
-  std::array<uint64_t, kPendingHits> pending_hashes{};
+  uint64_t recorded = 0;  // hits recorded since the last write; the last kRecentHits are kept
+  std::array<uint64_t, kRecentHits> recent{};
 
   void CountMiss(MissReason reason) {
     ++misses;
     ++miss_reasons[static_cast<size_t>(reason)];
   }
+  void RecordHit(uint64_t hash) { recent[recorded++ & (kRecentHits - 1)] = hash; }
 };
 constexpr size_t kCells = telemetry::kShards;
 
@@ -196,11 +197,12 @@ constexpr size_t kCells = telemetry::kShards;
 // out collisions, and a colliding key replaces the other like an update would).
 //
 // Locking: a reader (Find, Peek) locks its own cell and only reads the shard's fields; a writer
-// locks every cell, in order, through WriteGuard. A hit's policy update (OnHit) and its slot's
-// hit count are buffered in the reader's cell and applied by the next writer, before it changes
-// anything: the policy sees every hit before it chooses a victim, a little later. A full buffer
-// makes its reader apply it. Hits beyond a full buffer (only when threads share a cell) are
-// dropped from the policy's view, not from the counters.
+// locks every cell, in order (Exclusive). A hit does not touch the policy: it records its hash
+// in the reader's cell, and the next writer replays each cell's recorded hits (the last
+// kRecentHits of them, in order) into the policy and the hit counts before it changes anything.
+// So the policy sees every hit when fewer than kRecentHits per thread fall between two writes
+// to the shard, and the most recent ones otherwise (a lossy read buffer, as in Caffeine);
+// readers never do policy work, which would make every hit write lines shared by all threads.
 struct alignas(64) L1Cache::Shard {
   std::array<Cell, kCells> cells;
   // Guarded by all cells' mutexes for writing, any one of them for reading.
@@ -220,17 +222,18 @@ struct alignas(64) L1Cache::Shard {
 
   Cell& MyCell() { return cells[static_cast<size_t>(telemetry::ThisThreadShard())]; }
 
-  // Applies the hits buffered in every cell. REQUIRES: all cells locked.
-  void ApplyPendingHits() {
+  // Replays the hits recorded in every cell. REQUIRES: all cells locked.
+  void ReplayRecentHits() {
     for (Cell& cell : cells) {
-      for (uint32_t i = 0; i < cell.pending; ++i) {
-        const uint64_t hash = cell.pending_hashes[i];
+      const uint64_t first = cell.recorded - std::min(cell.recorded, kRecentHits);
+      for (uint64_t i = first; i < cell.recorded; ++i) {
+        const uint64_t hash = cell.recent[i & (kRecentHits - 1)];
         const size_t index = table.Find(hash);
         if (index == SlotTable::kNone) continue;  // removed since
         ++table.at(index).hits;
         policy->OnHit(hash);
       }
-      cell.pending = 0;
+      cell.recorded = 0;
     }
   }
 
@@ -305,12 +308,12 @@ struct alignas(64) L1Cache::Shard {
     std::make_heap(expiry.begin(), expiry.end());
   }
 
-  // Exclusive access: locks every cell in order, then applies the buffered hits.
+  // Exclusive access: locks every cell in order, then replays the recorded hits.
   class Exclusive {
    public:
     explicit Exclusive(Shard& shard) : shard_(shard) {
       for (Cell& cell : shard_.cells) cell.mutex.lock();
-      shard_.ApplyPendingHits();
+      shard_.ReplayRecentHits();
     }
     ~Exclusive() {
       for (size_t i = kCells; i-- > 0;) shard_.cells[i].mutex.unlock();
@@ -375,7 +378,6 @@ L1Cache::Lookup L1Cache::Find(std::string_view key, bool allow_stale) {
   Cell& cell = shard.MyCell();
   Lookup result;
   bool expired = false;
-  bool apply_hits = false;
   {
     std::lock_guard lock(cell.mutex);
     const size_t index = shard.table.Find(hash);
@@ -402,8 +404,7 @@ L1Cache::Lookup L1Cache::Find(std::string_view key, bool allow_stale) {
       result.stale = stale;
       ++cell.hits;
       cell.stale_hits += stale ? 1 : 0;
-      if (cell.pending < kPendingHits) cell.pending_hashes[cell.pending++] = hash;
-      apply_hits = cell.pending == kPendingHits;
+      cell.RecordHit(hash);
     }
   }
   if (expired) {
@@ -413,8 +414,6 @@ L1Cache::Lookup L1Cache::Find(std::string_view key, bool allow_stale) {
     if (index != SlotTable::kNone && now >= shard.table.at(index).stale_ns) {
       removed = shard.RemoveLocked(index, RemovalCause::kExpired, /*tell_policy=*/true);
     }
-  } else if (apply_hits) {
-    Shard::Exclusive exclusive(shard);  // applies the full buffer
   }
   return result;
 }

@@ -124,7 +124,10 @@ struct L1Stats {
 
 struct HotKey {
   std::shared_ptr<const Entry> entry;
-  uint64_t hits = 0;  // since it was first stored (kept across replacements)
+  // Hits since it was first stored (kept across replacements), as seen by the policy: exact
+  // while each thread makes fewer than 32 hits on a shard between two writes to it, sampled
+  // beyond. Good for ranking, not for accounting.
+  uint64_t hits = 0;
 };
 
 // Bytes an entry is charged against max_bytes: key, value, tags and a fixed estimate of the
@@ -135,7 +138,8 @@ size_t EntryWeight(const Entry& entry);
 // SweepExpired, HotKeys and Stats visit the shards one at a time. Each shard is a big-reader
 // lock: a lookup (Find, Peek, Contains) locks only the calling thread's cell of the shard and
 // writes only that cell, so concurrent hits do not contend; everything else locks all the
-// shard's cells. Hits reach the policy in batches (before any write, or every 32 hits per cell).
+// shard's cells. Hits reach the policy late, replayed by the next write to the shard (each
+// thread's last 32 hits on the shard: a recency sample when there are more).
 // Memory besides the entries: a slot table of 64-byte slots sized for max_entries at load <= 2/3
 // (about 100-170 bytes per max entry), allocated up front.
 class L1Cache {

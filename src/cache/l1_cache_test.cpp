@@ -367,11 +367,22 @@ TEST_F(L1Test, ConcurrentUseKeepsBounds) {
             break;
           case 1:
             cache_->SweepExpired(10);
+            if (i % 50 == 0) {
+              ASSERT_LE(cache_->HotKeys(5).size(), 5u);
+            }
+            if (i % 50 == 25) {
+              ASSERT_LE(cache_->Stats().bytes, kMaxBytes);
+            }
             break;
           case 2:
           case 3:
             cache_->Put(NewEntry(key, std::string(rng() % 3000, 'v'), seconds(1 + rng() % 5),
                                  seconds(0), {"t" + std::to_string(rng() % 10)}));
+            break;
+          case 4:
+            if (auto entry = cache_->Peek(key, true)) {
+              ASSERT_EQ(entry->key(), key);
+            }
             break;
           default:
             if (auto lookup = cache_->Find(key); lookup.entry) {

@@ -1,8 +1,10 @@
-// The uncached tools/call path in process: McpServer::HandleParsed on a parsed request, the
-// executor hop to a worker, the tool's queries on the generated league (one season with
-// play-by-play), rendering, serialization, and the Outbound's Finish. One call at a time, so
-// the time per iteration is one call's latency without any transport; ping is the floor
-// (dispatch and serialization, answered without the executor).
+// The tools/call path in process: McpServer::HandleParsed on a parsed request, the executor
+// hop to a worker, the tool's queries on the generated league (one season with play-by-play),
+// rendering, serialization, and the Outbound's Finish. One call at a time, so the time per
+// iteration is one call's latency without any transport; ping is the floor (dispatch and
+// serialization, answered without the executor). The *Cached variants ask a second server,
+// with the tool cache, the same question: after the first call they are L1 hits (key, lookup,
+// the cached bytes spliced into the response, on the calling thread).
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -11,6 +13,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "cache/layered_cache.hpp"
+#include "core/clock.hpp"
 #include "db/sqlite/sqlite_database.hpp"
 #include "mcp/server.hpp"
 #include "nba/catalog.hpp"
@@ -66,10 +70,11 @@ class Bench {
     return *bench;
   }
 
-  // Handles `message` and waits for its answer; returns the answer.
-  std::optional<std::string> Call(const Json& message) {
+  // Handles `message` (on the server with the cache when `cached`) and waits for its answer.
+  std::optional<std::string> Call(const Json& message, bool cached = false) {
     auto out = std::make_shared<SignalOutbound>();
-    server_->HandleParsed(session_, message, out);
+    (cached ? cached_server_ : server_)->HandleParsed(cached ? cached_session_ : session_, message,
+                                                      out);
     return out->Wait();
   }
 
@@ -89,6 +94,14 @@ class Bench {
     executor_ = std::make_unique<nba::Executor>(*database_, executor, registry_);
     server_ = std::make_unique<McpServer>(nba::NbaCatalog(), *executor_, McpOptions{}, registry_);
     session_ = std::make_shared<Session>("bench", "stdio");
+    cache_ = std::make_unique<cache::LayeredCache>(
+        cache::LayeredOptions{}, nba::ToolCache::GroupNames(nba::NbaCatalog()), nullptr, nullptr,
+        registry_, SystemClock::Instance());
+    tool_cache_ =
+        std::make_unique<nba::ToolCache>(nba::NbaCatalog(), *cache_, nba::ToolCacheOptions{});
+    cached_server_ = std::make_unique<McpServer>(nba::NbaCatalog(), *executor_, McpOptions{},
+                                                 registry_, tool_cache_.get());
+    cached_session_ = std::make_shared<Session>("bench-cached", "stdio");
 
     // The league's top scorer and his first game: real ids the tools resolve.
     auto connection = nba::testing::OpenGeneratedLeague();
@@ -107,6 +120,12 @@ class Bench {
                               {"clientInfo", {{"name", "bench"}, {"version", "1"}}}})));
     if (!failure.empty()) throw std::runtime_error("initialize failed: " + failure);
     (void)Call(Json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
+    (void)Call(Request(0, "initialize",
+                       {{"protocolVersion", "2025-06-18"},
+                        {"capabilities", Json::object()},
+                        {"clientInfo", {{"name", "bench"}, {"version", "1"}}}}),
+               true);
+    (void)Call(Json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}, true);
   }
 
   telemetry::MetricsRegistry registry_;
@@ -114,20 +133,24 @@ class Bench {
   std::unique_ptr<nba::Executor> executor_;
   std::unique_ptr<McpServer> server_;
   std::shared_ptr<Session> session_;
+  std::unique_ptr<cache::LayeredCache> cache_;
+  std::unique_ptr<nba::ToolCache> tool_cache_;
+  std::unique_ptr<McpServer> cached_server_;
+  std::shared_ptr<Session> cached_session_;
   int64_t player_id_ = 0;
   std::string player_name_;
   std::string game_id_;
 };
 
 // Checks the answer once, then measures calls one after another.
-void RunCall(benchmark::State& state, const Json& message) {
+void RunCall(benchmark::State& state, const Json& message, bool cached = false) {
   Bench& bench = Bench::Get();
-  const auto first = bench.Call(message);
+  const auto first = bench.Call(message, cached);
   if (const std::string failure = Failure(first); !failure.empty()) {
     state.SkipWithError(failure.c_str());
     return;
   }
-  for (auto _ : state) benchmark::DoNotOptimize(bench.Call(message));
+  for (auto _ : state) benchmark::DoNotOptimize(bench.Call(message, cached));
   state.counters["response_bytes"] = static_cast<double>(first->size());
 }
 
@@ -172,6 +195,21 @@ void BM_BoxScore(benchmark::State& state) {
   RunCall(state, ToolCall("box_score", {{"game_id", Bench::Get().game_id()}}));
 }
 BENCHMARK(BM_BoxScore)->UseRealTime();
+
+void BM_PlayerSeasonStatsCached(benchmark::State& state) {
+  RunCall(state, ToolCall("player_season_stats", {{"player", Bench::Get().player_id()}}), true);
+}
+BENCHMARK(BM_PlayerSeasonStatsCached)->UseRealTime();
+
+void BM_StandingsCached(benchmark::State& state) {
+  RunCall(state, ToolCall("standings", Json::object()), true);
+}
+BENCHMARK(BM_StandingsCached)->UseRealTime();
+
+void BM_BoxScoreCached(benchmark::State& state) {
+  RunCall(state, ToolCall("box_score", {{"game_id", Bench::Get().game_id()}}), true);
+}
+BENCHMARK(BM_BoxScoreCached)->UseRealTime();
 
 }  // namespace
 }  // namespace fastbreak::mcp
