@@ -73,8 +73,8 @@ class Bench {
   // Handles `message` (on the server with the cache when `cached`) and waits for its answer.
   std::optional<std::string> Call(const Json& message, bool cached = false) {
     auto out = std::make_shared<SignalOutbound>();
-    (cached ? cached_server_ : server_)->HandleParsed(cached ? cached_session_ : session_, message,
-                                                      out);
+    (cached ? cached_server_ : server_)
+        ->HandleParsed(cached ? cached_session_ : session_, message, out);
     return out->Wait();
   }
 
