@@ -7,37 +7,16 @@
 #include <optional>
 #include <vector>
 
+#include "core/json_text.hpp"
 #include "core/progress.hpp"
 
 namespace fastbreak::cache {
 namespace {
 
-// A JSON string literal (the cache module does not depend on a JSON library).
+// A JSON string literal.
 std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  std::string out;
+  AppendJsonString(out, text);
   return out;
 }
 

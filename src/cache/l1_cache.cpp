@@ -170,11 +170,34 @@ size_t EntryWeight(const Entry& entry) {
 
 // Recent hits kept per cell for the policy (see Shard). A power of two.
 constexpr uint64_t kRecentHits = 32;
+// Per-cell aliases of hot entries (see Cell): sets of two. A power of two.
+constexpr size_t kAliasSets = 128;
 
-// A reader's share of a shard: its lock, its counters and its recent hits. A thread always uses
-// the same cell (telemetry::ThisThreadShard), so with up to kCells threads a hit writes no line
-// that another thread writes, apart from the Entry's reference count.
+// A reader's share of a shard: its lock, its counters, its recent hits and its aliases. A thread
+// always uses the same cell (telemetry::ThisThreadShard), so with up to kCells threads a hit
+// writes no line that another thread writes.
+//
+// Aliases: handing out the Entry's own shared_ptr would make every hit on a popular key write
+// that Entry's reference count from every thread (the line then bounces between cores and
+// costs more than the rest of the lookup). So from its second hit on an entry, a cell hands out
+// an alias instead: a shared_ptr to the same Entry whose control block belongs to the cell (it
+// owns one real reference). Two ways per set, by hash, with a second-chance bit: a colliding
+// entry takes a way only if that way went unused since the last collision, else it gets a
+// plain copy. An alias is used only while it points at the slot's current entry, and writers
+// drop it when the entry leaves, so it never holds memory the cache has let go.
 struct alignas(64) Cell {
+  // Owns the real reference behind an alias. Line-aligned, so that its control block (the
+  // counter every copy of the alias writes) shares no cache line with another thread's.
+  struct alignas(64) AliasOwner {
+    explicit AliasOwner(EntryPtr e) : entry(std::move(e)) {}
+    EntryPtr entry;
+  };
+  struct Alias {
+    const Entry* entry = nullptr;  // what `ptr` points to; nullptr = free
+    bool used = false;
+    EntryPtr ptr;
+  };
+
   std::mutex mutex;
   // Guarded by `mutex`.
   uint64_t hits = 0;
@@ -183,12 +206,57 @@ struct alignas(64) Cell {
   std::array<uint64_t, kMissReasonCount> miss_reasons{};
   uint64_t recorded = 0;  // hits recorded since the last write; the last kRecentHits are kept
   std::array<uint64_t, kRecentHits> recent{};
+  // Per set, the last two entries hit once here without an alias: aliased on their next hit.
+  std::array<std::array<const Entry*, 2>, kAliasSets> seen{};
+  std::array<std::array<Alias, 2>, kAliasSets> aliases{};
 
   void CountMiss(MissReason reason) {
     ++misses;
     ++miss_reasons[static_cast<size_t>(reason)];
   }
   void RecordHit(uint64_t hash) { recent[recorded++ & (kRecentHits - 1)] = hash; }
+  static size_t AliasSet(uint64_t hash) { return (hash >> 24) & (kAliasSets - 1); }
+
+  // The shared_ptr a hit on `entry` (whose key hashes to `hash`) returns.
+  EntryPtr Share(uint64_t hash, const EntryPtr& entry) {
+    std::array<Alias, 2>& set = aliases[AliasSet(hash)];
+    for (Alias& way : set) {
+      if (way.entry == entry.get()) {
+        way.used = true;
+        return way.ptr;
+      }
+    }
+    std::array<const Entry*, 2>& seen_here = seen[AliasSet(hash)];
+    if (seen_here[0] != entry.get() && seen_here[1] != entry.get()) {
+      seen_here = {seen_here[1], entry.get()};  // first hit: not worth an allocation yet
+      return entry;
+    }
+    Alias* victim = nullptr;
+    for (Alias& way : set) {
+      if (way.entry == nullptr || !way.used) {
+        victim = &way;
+        break;
+      }
+    }
+    if (victim == nullptr) {  // both ways busy: give them a second chance, serve a plain copy
+      for (Alias& way : set) way.used = false;
+      return entry;
+    }
+    auto owner = std::make_shared<AliasOwner>(entry);
+    victim->ptr = EntryPtr(owner, owner->entry.get());
+    victim->entry = entry.get();
+    victim->used = true;
+    return victim->ptr;
+  }
+  // Drops the alias of `entry`, which is leaving the cache. REQUIRES: locked by a writer.
+  void Unalias(uint64_t hash, const Entry* entry) {
+    for (Alias& way : aliases[AliasSet(hash)]) {
+      if (way.entry == entry) way = Alias{};
+    }
+  }
+  void UnaliasAll() {
+    for (auto& set : aliases) set.fill(Alias{});
+  }
 };
 constexpr size_t kCells = telemetry::kShards;
 
@@ -282,6 +350,7 @@ struct alignas(64) L1Cache::Shard {
     Slot& slot = table.at(index);
     const uint64_t hash = slot.hash;
     EntryPtr entry = std::move(slot.entry);
+    for (Cell& cell : cells) cell.Unalias(hash, entry.get());
     bytes -= slot.weight;
     table.Erase(index);
     for (const std::string& tag : entry->tags) UnindexTag(tag);
@@ -387,9 +456,10 @@ L1Cache::Lookup L1Cache::Find(std::string_view key, bool allow_stale) {
       return result;
     }
     const Slot& slot = shard.table.at(index);
-    // Both lines a hit needs besides the slot -- the key bytes (which start the value the caller
-    // sends next) and the Entry's reference count (make_shared puts the control block just
-    // before the Entry) -- are usually in DRAM: request them together, not one after the other.
+    // The lines a hit may need besides the slot -- the key bytes (which start the value the
+    // caller sends next) and, unless the cell has an alias, the Entry's reference count
+    // (make_shared puts the control block just before the Entry) -- are often in DRAM: request
+    // them together, not one after the other.
     __builtin_prefetch(slot.key_data);
     __builtin_prefetch(
         reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(slot.entry.get()) - 1));
@@ -400,7 +470,7 @@ L1Cache::Lookup L1Cache::Find(std::string_view key, bool allow_stale) {
       result.reason = same_key ? MissReason::kExpired : MissReason::kCold;
       cell.CountMiss(result.reason);
     } else {
-      result.entry = slot.entry;
+      result.entry = cell.Share(hash, slot.entry);
       result.stale = stale;
       ++cell.hits;
       cell.stale_hits += stale ? 1 : 0;
@@ -563,6 +633,7 @@ size_t L1Cache::Clear() {
     shard.removals[static_cast<size_t>(RemovalCause::kCleared)] += shard.table.size();
     removed.reserve(shard.table.size());
     shard.table.TakeAll(removed);
+    for (Cell& cell : shard.cells) cell.UnaliasAll();
     shard.tags.clear();
     shard.expiry.clear();
     shard.bytes = 0;

@@ -141,7 +141,8 @@ size_t EntryWeight(const Entry& entry);
 // shard's cells. Hits reach the policy late, replayed by the next write to the shard (each
 // thread's last 32 hits on the shard: a recency sample when there are more).
 // Memory besides the entries: a slot table of 64-byte slots sized for max_entries at load <= 2/3
-// (about 100-170 bytes per max entry), allocated up front.
+// (about 100-170 bytes per max entry), and 16 x 10 KB of per-thread cells per shard, allocated
+// up front.
 class L1Cache {
  public:
   explicit L1Cache(const L1Options& options);
@@ -156,7 +157,10 @@ class L1Cache {
   };
   // The entry for `key`. A stale entry is returned (flagged) when `allow_stale`, else it is a
   // miss (kExpired) and stays resident. An entry past stale_until is removed. Counts a hit or a
-  // miss. Allocation-free; locks only the calling thread's cell of the key's shard.
+  // miss. Locks only the calling thread's cell of the key's shard; allocation-free except when
+  // it starts aliasing a hot entry. The shared_ptr may be such an alias: the same Entry under a
+  // control block of the calling thread's, so that threads hitting one key do not all write
+  // one reference count (compare entries with get(), not by owner).
   Lookup Find(std::string_view key, bool allow_stale = false);
   // The resident entry for `key` without counting or touching the policy: fresh only, or also
   // stale when `allow_stale`; nullptr otherwise.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <random>
@@ -78,6 +79,29 @@ TEST_F(L1Test, HitReturnsTheStoredBytesWithoutCopying) {
   EXPECT_EQ(stats.hits, 1u);
   EXPECT_EQ(stats.entries, 1u);
   EXPECT_EQ(stats.bytes, EntryWeight(*entry));
+}
+
+TEST_F(L1Test, RepeatedHitsShareTheEntryAndHoldNothingAfterItLeaves) {
+  Make(100);
+  auto first = NewEntry("k", "v1");
+  std::weak_ptr<const Entry> weak_first = first;
+  cache_->Put(std::move(first));
+  std::vector<std::shared_ptr<const Entry>> hits;
+  for (int i = 0; i < 4; ++i) hits.push_back(cache_->Find("k").entry);  // later ones: aliases
+  for (const auto& hit : hits) {
+    ASSERT_NE(hit, nullptr);
+    EXPECT_EQ(hit.get(), hits[0].get());
+    EXPECT_EQ(hit->value(), "v1");
+  }
+  // A replacement is served at once, not the old value through a stale alias.
+  auto second = NewEntry("k", "v2");
+  std::weak_ptr<const Entry> weak_second = second;
+  cache_->Put(std::move(second));
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(cache_->Find("k").entry->value(), "v2");
+  hits.clear();
+  EXPECT_TRUE(weak_first.expired());  // the cache keeps no reference to what left it
+  cache_->Remove("k");
+  EXPECT_TRUE(weak_second.expired());
 }
 
 TEST_F(L1Test, FreshThenStaleThenGone) {
@@ -397,6 +421,31 @@ TEST_F(L1Test, ConcurrentUseKeepsBounds) {
   const L1Stats stats = cache_->Stats();
   EXPECT_LE(stats.bytes, kMaxBytes);
   EXPECT_LE(stats.entries, 500u);
+}
+
+TEST_F(L1Test, MoreThreadsThanCellsShareCellsSafely) {
+  // 20 threads over 16 cells per shard: some threads share a cell, its counters and aliases.
+  Make(1000, size_t{64} << 20, 2);
+  for (int k = 0; k < 20; ++k) Put("k" + std::to_string(k), "k" + std::to_string(k) + "/0");
+  std::atomic<uint64_t> hits{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 20; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        const std::string key = "k" + std::to_string((t + i) % 20);
+        if (i % 97 == 0) {
+          Put(key, key + "/" + std::to_string(i));
+        } else if (auto lookup = cache_->Find(key); lookup.entry) {
+          ASSERT_EQ(lookup.entry->key(), key);
+          ASSERT_TRUE(lookup.entry->value().starts_with(key + "/"));
+          ++hits;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(cache_->Stats().hits, hits.load());
+  EXPECT_EQ(cache_->Stats().entries, 20u);
 }
 
 TEST(HashKeyTest, SpreadsHighAndLowBits) {

@@ -3,7 +3,7 @@
 #include <string>
 #include <utility>
 
-#include "http/detail/json.hpp"
+#include "core/json_text.hpp"
 
 namespace fastbreak::http {
 namespace {
@@ -27,7 +27,7 @@ void AddHealthAndMetricsRoutes(Router& router, telemetry::MetricsRegistry& regis
     } else {
       response.status = 503;
       response.body = R"({"status":"unavailable","reason":)";
-      detail::AppendJsonString(response.body, status.error().ToString());
+      AppendJsonString(response.body, status.error().ToString());
       response.body += "}";
     }
     return NoStore(std::move(response));

@@ -4,8 +4,8 @@
 #include <exception>
 #include <stdexcept>
 
+#include "core/json_text.hpp"
 #include "core/log.hpp"
-#include "http/detail/json.hpp"
 
 namespace fastbreak::http {
 
@@ -13,9 +13,9 @@ Response ErrorResponse(ErrorCode code, std::string_view message) {
   Response response;
   response.status = HttpStatus(code);
   response.body = R"({"error":{"code":)";
-  detail::AppendJsonString(response.body, ErrorCodeName(code));
+  AppendJsonString(response.body, ErrorCodeName(code));
   response.body += R"(,"message":)";
-  detail::AppendJsonString(response.body, message);
+  AppendJsonString(response.body, message);
   response.body += "}}";
   return response;
 }

@@ -1,6 +1,6 @@
-#include "http/detail/json.hpp"
+#include "core/json_text.hpp"
 
-namespace fastbreak::http::detail {
+namespace fastbreak {
 
 void AppendJsonString(std::string& out, std::string_view value) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -38,4 +38,4 @@ void AppendJsonString(std::string& out, std::string_view value) {
   out.push_back('"');
 }
 
-}  // namespace fastbreak::http::detail
+}  // namespace fastbreak
