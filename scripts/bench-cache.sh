@@ -30,6 +30,8 @@ die() { log "error: $*"; exit 1; }
 for tool in wrk curl nginx node; do
   command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh --test)"
 done
+# shellcheck source=lib/mcp-http.sh
+source "$ROOT/scripts/lib/mcp-http.sh"
 rm -rf "$BENCH_DIR"
 mkdir -p "$BENCH_DIR/www"
 chmod 755 "$BENCH_DIR" "$BENCH_DIR/www"
@@ -60,22 +62,12 @@ cleanup() {
 }
 trap cleanup EXIT
 BASE="http://127.0.0.1:$FB_PORT"
-for _ in $(seq 100); do
-  curl -sf "$BASE/healthz" >/dev/null 2>&1 && break
-  kill -0 "$FB_PID" 2>/dev/null || die "fastbreak serve exited: $(tail -3 "$BENCH_DIR/serve.log")"
-  sleep 0.1
-done
+wait_for_serve "$BASE" "$FB_PID" "$BENCH_DIR/serve.log"
 
 # A session, and the call once so that it is cached; its response body becomes nginx's file.
-HEADERS="$BENCH_DIR/init.headers"
-curl -sS -D "$HEADERS" -o /dev/null "$BASE/mcp" -H 'Content-Type: application/json' \
-  -H 'Accept: application/json, text/event-stream' \
-  --data "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"$PROTOCOL\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench-cache\",\"version\":\"1\"}}}"
-SESSION="$(awk 'tolower($1) == "mcp-session-id:" { print $2 }' "$HEADERS" | tr -d '\r')"
-[[ -n "$SESSION" ]] || die "initialize returned no Mcp-Session-Id"
+SESSION="$(mcp_session "$BASE" "$PROTOCOL" bench-cache)"
 MCP=(-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream'
   -H "Mcp-Session-Id: $SESSION" -H "MCP-Protocol-Version: $PROTOCOL")
-curl -sS -o /dev/null "$BASE/mcp" "${MCP[@]}" --data '{"jsonrpc":"2.0","method":"notifications/initialized"}'
 CALL="{\"jsonrpc\":\"2.0\",\"id\":100000001,\"method\":\"tools/call\",\"params\":{\"name\":\"$TOOL\",\"arguments\":$ARGS}}"
 curl -sS -o "$BENCH_DIR/www/result.json" "$BASE/mcp" "${MCP[@]}" --data "$CALL"
 grep -q '"isError":false' "$BENCH_DIR/www/result.json" || die "the call failed: $(head -c 300 "$BENCH_DIR/www/result.json")"

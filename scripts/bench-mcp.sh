@@ -33,6 +33,8 @@ for tool in node npm wrk curl cmake; do
   command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh)"
 done
 mkdir -p "$BENCH_DIR"
+# shellcheck source=lib/mcp-http.sh
+source "$ROOT/scripts/lib/mcp-http.sh"
 
 # --- build ---------------------------------------------------------------------------------
 FB="$BUILD_DIR/fastbreak"
@@ -121,21 +123,8 @@ log "HTTP: starting fastbreak serve on port $PORT"
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true' EXIT
 BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 100); do
-  curl -sf "$BASE/healthz" >/dev/null 2>&1 && break
-  kill -0 "$SERVER_PID" 2>/dev/null || die "fastbreak serve exited: $(tail -3 "$BENCH_DIR/serve.log")"
-  sleep 0.1
-done
-HEADERS="$BENCH_DIR/init.headers"
-curl -sS -D "$HEADERS" -o /dev/null "$BASE/mcp" -H 'Content-Type: application/json' \
-  -H 'Accept: application/json, text/event-stream' \
-  --data "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"$PROTOCOL\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench-mcp\",\"version\":\"1\"}}}"
-SESSION="$(awk 'tolower($1) == "mcp-session-id:" { print $2 }' "$HEADERS" | tr -d '\r')"
-[[ -n "$SESSION" ]] || die "initialize returned no Mcp-Session-Id"
-curl -sS -o /dev/null "$BASE/mcp" -H 'Content-Type: application/json' \
-  -H 'Accept: application/json, text/event-stream' -H "Mcp-Session-Id: $SESSION" \
-  -H "MCP-Protocol-Version: $PROTOCOL" \
-  --data '{"jsonrpc":"2.0","method":"notifications/initialized"}'
+wait_for_serve "$BASE" "$SERVER_PID" "$BENCH_DIR/serve.log"
+SESSION="$(mcp_session "$BASE" "$PROTOCOL" bench-mcp)"
 CORES="$(nproc)"
 log "session $SESSION; io_threads and mcp.workers at their defaults (one per core: $CORES)"
 

@@ -22,7 +22,7 @@ build_packages=(
   libsqlite3-dev sqlite3 libboost-dev libboost-system-dev libpq-dev libhiredis-dev
   libpg-query-dev libsimdjson-dev rapidjson-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libcli11-dev libyaml-cpp-dev libxxhash-dev libtbb-dev libexpected-dev
-  liblz4-dev liblzma-dev zlib1g-dev
+  liblz4-dev liblzma-dev zlib1g-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_packages=(

@@ -2,7 +2,7 @@
 # share (pool, timeouts, circuit breaker).
 fastbreak_module(cache_redis
   SOURCES redis_client.cpp redis_cache.cpp redis_bus.cpp
-  DEPS fastbreak_core fastbreak_telemetry PkgConfig::HIREDIS PkgConfig::LZ4 Threads::Threads)
+  DEPS fastbreak_core fastbreak_telemetry PkgConfig::HIREDIS PkgConfig::LZ4 OpenSSL::Crypto Threads::Threads)
 
 fastbreak_test(cache_redis_test SOURCES redis_redistest.cpp DEPS fastbreak_cache_redis
   LABEL redis TIMEOUT 300)

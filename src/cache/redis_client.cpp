@@ -1,6 +1,7 @@
 #include "cache/redis_client.hpp"
 
 #include <hiredis/hiredis.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/time.h>
@@ -286,56 +287,11 @@ SigpipeGuard::~SigpipeGuard() {
 }
 
 std::string Sha1Hex(std::string_view data) {
-  std::array<uint32_t, 5> h = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-  std::string message(data);
-  const uint64_t bit_length = static_cast<uint64_t>(data.size()) * 8;
-  message.push_back(static_cast<char>(0x80));
-  while (message.size() % 64 != 56) message.push_back('\0');
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    message.push_back(static_cast<char>((bit_length >> shift) & 0xFF));
-  }
-  auto rotl = [](uint32_t x, int n) { return (x << n) | (x >> (32 - n)); };
-  for (size_t block = 0; block < message.size(); block += 64) {
-    std::array<uint32_t, 80> w{};
-    for (size_t i = 0; i < 16; ++i) {
-      w[i] = 0;
-      for (size_t b = 0; b < 4; ++b) {
-        w[i] = (w[i] << 8) | static_cast<uint8_t>(message[block + i * 4 + b]);
-      }
-    }
-    for (size_t i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (size_t i = 0; i < 80; ++i) {
-      uint32_t f = 0;
-      uint32_t k = 0;
-      if (i < 20) {
-        f = (b & c) | (~b & d);
-        k = 0x5A827999;
-      } else if (i < 40) {
-        f = b ^ c ^ d;
-        k = 0x6ED9EBA1;
-      } else if (i < 60) {
-        f = (b & c) | (b & d) | (c & d);
-        k = 0x8F1BBCDC;
-      } else {
-        f = b ^ c ^ d;
-        k = 0xCA62C1D6;
-      }
-      const uint32_t temp = rotl(a, 5) + f + e + k + w[i];
-      e = d;
-      d = c;
-      c = rotl(b, 30);
-      b = a;
-      a = temp;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-  }
+  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
+  SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
   std::string hex;
-  for (uint32_t word : h) hex += fmt::format("{:08x}", word);
+  hex.reserve(2 * digest.size());
+  for (const unsigned char byte : digest) hex += fmt::format("{:02x}", byte);
   return hex;
 }
 

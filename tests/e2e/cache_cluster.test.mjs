@@ -88,7 +88,7 @@ describe('cache across instances (real Redis)', () => {
     assert.equal((await get(b, STANDINGS)).cache, 'computed', 'b misses in L1 and L2');
   });
 
-  test('import --redis drops the results that read the imported tables, on every instance', (t) => {
+  test('import --redis makes every instance drop what read the imported tables within 100 ms', (t) => {
     const csv = join(E2E_DIR, '..', '..', '..', 'shared', 'data', 'fivethirtyeight', 'nba_elo_2022-23.csv');
     if (!existsSync(csv)) {
       t.skip(`${csv} is absent (the shared data folder sits beside the checkout)`);
@@ -104,8 +104,9 @@ describe('cache across instances (real Redis)', () => {
         { timeout: 60_000, env: serverEnv(), encoding: 'utf8' });
       assert.match(out, /invalidated cached results that read: .*games/);
       for (const [i, server] of [a, b].entries()) {
-        const elapsed = await within(1000, async () => (await stats(server)).invalidations > before[i]);
-        assert.ok(elapsed >= 0, `instance ${i} applied the import's invalidation`);
+        // Measured from the import's exit: it publishes before it exits.
+        const elapsed = await within(100, async () => (await stats(server)).invalidations > before[i]);
+        assert.ok(elapsed >= 0, `instance ${i} applied the import's invalidation within 100 ms`);
       }
       // The old entries are gone from L1 and L2: a recomputes, b gets a's new result from L2.
       assert.equal((await get(a, STANDINGS)).cache, 'computed');
