@@ -147,24 +147,8 @@ void RunOnWorker(RestContext& context, const nba::ToolSpec* tool, size_t index, 
                            context.executor.options().call_timeout.count());
       };
       auto cancelled = [&handle] { return handle.cancelled(); };
-      Result<cache::Served> served = MakeError(ErrorCode::kInternal, "not run");
-      if (key) {
-        cache::FillRequest request;
-        request.group = static_cast<cache::GroupId>(index);
-        request.key = *key;
-        served = context.cache->layered().Fill(request, [&] {
-          return context.cache->Compute(*tool, arguments, call, cancelled, describe);
-        });
-      } else {
-        auto computed =
-            nba::ToolCache::ComputeUncached(*tool, arguments, call, cancelled, describe);
-        if (computed) {
-          auto entry = std::make_shared<cache::Entry>(std::string_view(), computed->bytes);
-          served = cache::Served{std::move(entry), cache::Level::kComputed};
-        } else {
-          served = tl::unexpected(std::move(computed).error());
-        }
-      }
+      Result<cache::Served> served = nba::ToolCache::Run(context.cache, index, *tool, key,
+                                                         arguments, call, cancelled, describe);
       if (handle.timed_out() && served && nba::StructuredPart(served->entry->value()).empty()) {
         served = MakeError(ErrorCode::kTimeout, "{}", describe(Error{}));
       }

@@ -444,24 +444,9 @@ void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const
           tool->name, executor_.options().call_timeout.count());
     };
     auto cancelled = [&handle] { return handle.cancelled(); };
-    Result<cache::Served> served = MakeError(ErrorCode::kInternal, "not run");
-    if (key) {
-      cache::FillRequest request;
-      request.group = static_cast<cache::GroupId>(tool - catalog_.tools.data());
-      request.key = *key;
-      served = tool_cache_->layered().Fill(request, [&] {
-        return tool_cache_->Compute(*tool, arguments, context, cancelled, describe);
-      });
-    } else {
-      auto computed =
-          nba::ToolCache::ComputeUncached(*tool, arguments, context, cancelled, describe);
-      if (computed) {
-        auto entry = std::make_shared<cache::Entry>(std::string_view(), computed->bytes);
-        served = cache::Served{std::move(entry), cache::Level::kComputed};
-      } else {
-        served = tl::unexpected(std::move(computed).error());
-      }
-    }
+    Result<cache::Served> served =
+        nba::ToolCache::Run(tool_cache_, static_cast<size_t>(tool - catalog_.tools.data()), *tool,
+                            key, arguments, context, cancelled, describe);
     if (handle.cancelled() || (!served && served.error().code == ErrorCode::kCancelled)) {
       finish(nba::Outcome::kCancelled, std::nullopt, cache::Level::kComputed, &handle);
       return;

@@ -178,13 +178,27 @@ Result<cache::Computed> ToolCache::Compute(
   return computed;
 }
 
+Result<cache::Served> ToolCache::Run(ToolCache* cache, size_t tool_index, const ToolSpec& tool,
+                                     const std::optional<std::string>& key, const Json& arguments,
+                                     CallContext& context, const std::function<bool()>& cancelled,
+                                     const std::function<std::string(const Error&)>& describe) {
+  if (cache != nullptr && key) {
+    cache::FillRequest request;
+    request.group = static_cast<cache::GroupId>(tool_index);
+    request.key = *key;
+    return cache->cache_.Fill(
+        request, [&] { return cache->Compute(tool, arguments, context, cancelled, describe); });
+  }
+  FB_ASSIGN_OR_RETURN(cache::Computed computed,
+                      ComputeUncached(tool, arguments, context, cancelled, describe));
+  return cache::Served{std::make_shared<cache::Entry>(std::string_view(), computed.bytes),
+                       cache::Level::kComputed};
+}
+
 Result<cache::Served> ToolCache::Serve(size_t tool_index, const std::string& key,
                                        const Json& arguments, CallContext& context) {
-  const ToolSpec& tool = catalog_.tools[tool_index];
-  cache::FillRequest request;
-  request.group = static_cast<cache::GroupId>(tool_index);
-  request.key = key;
-  return cache_.Fill(request, [&] { return Compute(tool, arguments, context, nullptr, nullptr); });
+  return Run(this, tool_index, catalog_.tools[tool_index], key, arguments, context, nullptr,
+             nullptr);
 }
 
 Json ToolCache::Stats() const {

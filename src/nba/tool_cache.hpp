@@ -67,6 +67,13 @@ class ToolCache final : public CacheControl {
       const std::function<bool()>& cancelled,
       const std::function<std::string(const Error&)>& describe);
 
+  // Runs a call on the calling (worker) thread: through `cache` (L1, L2, else Compute) when
+  // both `cache` and `key` are set, else ComputeUncached. The answer is an Entry either way.
+  static Result<cache::Served> Run(ToolCache* cache, size_t tool_index, const ToolSpec& tool,
+                                   const std::optional<std::string>& key, const Json& arguments,
+                                   CallContext& context, const std::function<bool()>& cancelled,
+                                   const std::function<std::string(const Error&)>& describe);
+
   // Serves a call through the cache on the calling (worker) thread: L1, L2, else Compute.
   Result<cache::Served> Serve(size_t tool_index, const std::string& key, const Json& arguments,
                               CallContext& context);
