@@ -69,6 +69,39 @@ Result<Value> Connection::QueryScalar(std::string_view sql, std::span<const Valu
   return statement->GetValue(0);
 }
 
+namespace {
+
+// The portable BulkLoader: one prepared INSERT, bound and run per row.
+class InsertLoader final : public BulkLoader {
+ public:
+  explicit InsertLoader(StatementPtr insert) : insert_(std::move(insert)) {}
+  Status AddRow(std::span<const Value> row) override {
+    for (size_t i = 0; i < row.size(); ++i) insert_->Bind(static_cast<int>(i + 1), row[i]);
+    FB_RETURN_IF_ERROR(insert_->Run());
+    ++rows_;
+    return Ok();
+  }
+  Result<int64_t> Finish() override { return rows_; }
+
+ private:
+  StatementPtr insert_;
+  int64_t rows_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<BulkLoader>> Connection::BeginBulkLoad(
+    std::string_view table, std::span<const std::string_view> columns) {
+  std::string sql = "INSERT INTO ";
+  sql.append(table).append("(");
+  for (size_t i = 0; i < columns.size(); ++i) sql.append(i == 0 ? "" : ", ").append(columns[i]);
+  sql.append(") VALUES (");
+  for (size_t i = 0; i < columns.size(); ++i) sql.append(i == 0 ? "?" : ", ?");
+  sql.append(")");
+  FB_ASSIGN_OR_RETURN(StatementPtr insert, Prepare(sql));
+  return std::unique_ptr<BulkLoader>(std::make_unique<InsertLoader>(std::move(insert)));
+}
+
 Result<Transaction> Transaction::Begin(Connection& connection) {
   FB_RETURN_IF_ERROR(connection.BeginTransaction());
   return Transaction(&connection);

@@ -1,5 +1,7 @@
-// The storage interfaces every backend implements (SQLite now, PostgreSQL later). Callers hold a
-// Connection for a unit of work, prepare statements through it and read typed columns.
+// The storage interfaces every backend implements (SQLite and PostgreSQL). Callers hold a
+// Connection for a unit of work, prepare statements through it and read typed columns. SQL is
+// written once, in the subset both engines accept; parameters are `?` or `?N` (1-based) and a
+// backend that numbers them differently rewrites them.
 #pragma once
 
 #include <chrono>
@@ -14,6 +16,9 @@
 #include "core/error.hpp"
 
 namespace fastbreak::db {
+
+// The SQL dialect a connection speaks (for the few statements that differ: schema, admin).
+enum class Dialect { kSqlite, kPostgres };
 
 enum class AccessMode {
   kReadWrite,
@@ -83,6 +88,29 @@ struct UntrustedLimits {
   int max_value_bytes = 1 << 20;
 };
 
+// What one unit of work (a tool call, an import batch) asks of its connection.
+struct WorkOptions {
+  // Refuse writes for the whole unit (PostgreSQL: BEGIN READ ONLY).
+  bool read_only = true;
+  // Longest a single statement of the unit may run (PostgreSQL: SET LOCAL statement_timeout);
+  // 0 = the connection's default. Past it the statement fails with kTimeout.
+  std::chrono::milliseconds statement_timeout{0};
+};
+
+// Loads rows into one table as fast as the backend can (PostgreSQL: COPY FROM STDIN; SQLite: a
+// prepared INSERT reused for every row). Rows become visible with the surrounding transaction.
+// Not thread-safe. REQUIRES: the connection outlives the loader; nothing else runs on the
+// connection until Finish() or destruction (which abandons the load: PostgreSQL fails the COPY).
+class BulkLoader {
+ public:
+  virtual ~BulkLoader() = default;
+  // One row, values in the column order given to BeginBulkLoad. Errors may surface here or
+  // only at Finish() (PostgreSQL validates the rows server-side).
+  virtual Status AddRow(std::span<const Value> row) = 0;
+  // Ends the load; returns the rows written.
+  virtual Result<int64_t> Finish() = 0;
+};
+
 class Connection;
 
 // Returns a statement to its connection's cache instead of deleting it.
@@ -104,6 +132,16 @@ class Connection {
   virtual ~Connection() = default;
 
   virtual AccessMode mode() const = 0;
+  virtual Dialect dialect() const = 0;
+
+  // One round trip that proves the session works. kConnection when it does not (the
+  // connection is then broken()).
+  virtual Status Ping() = 0;
+  // True once the connection failed in a way that makes it unusable (the server went away, the
+  // backend was terminated). A pool closes such a connection instead of reusing it.
+  virtual bool broken() const { return false; }
+  // The SQL of the statement most recently prepared or run (for leak and slow-call reports).
+  virtual std::string_view last_sql() const { return {}; }
 
   // Runs one or more ';'-separated statements that return no rows (DDL, BEGIN, PRAGMA).
   virtual Status ExecuteScript(std::string_view sql) = 0;
@@ -139,6 +177,24 @@ class Connection {
   // Starts a transaction (SQLite: BEGIN IMMEDIATE, which takes the write lock up front so a
   // later write cannot fail on a lock upgrade). Use Transaction rather than calling this.
   virtual Status BeginTransaction() { return ExecuteScript("BEGIN"); }
+
+  // Brackets one unit of work. PostgreSQL opens a transaction (READ ONLY when asked) with the
+  // statement timeout; EndWork commits it, or rolls back when `commit` is false. SQLite runs
+  // each statement on its own (read-only connections refuse writes already).
+  virtual Status BeginWork(const WorkOptions& /*options*/) { return Ok(); }
+  virtual Status EndWork(bool /*commit*/) { return Ok(); }
+
+  // Sends every bound statement in `statements` before reading any result (PostgreSQL:
+  // pipeline mode, one round trip for all); each statement's Step() then reads its own rows.
+  // A statement that fails reports its error from its first Step(). Backends without
+  // pipelining do nothing here and run each statement on its first Step().
+  // REQUIRES: the statements came from this connection, are bound, and have not stepped.
+  virtual Status Prefetch(std::span<Statement* const> /*statements*/) { return Ok(); }
+
+  // Starts a bulk load into `table` (see BulkLoader). The default prepares
+  // INSERT INTO table(columns) VALUES (?, ...).
+  virtual Result<std::unique_ptr<BulkLoader>> BeginBulkLoad(
+      std::string_view table, std::span<const std::string_view> columns);
 
   // Convenience wrappers over Prepare.
   Result<QueryResult> Query(std::string_view sql, std::span<const Value> params = {});

@@ -275,6 +275,12 @@ SqliteConnection::~SqliteConnection() {
   sqlite3_close_v2(db_);
 }
 
+Status SqliteConnection::Ping() {
+  // Reads the schema cookie: touches the file (a deleted or unreadable database fails here)
+  // without depending on any table.
+  return ExecuteScript("PRAGMA schema_version");
+}
+
 Status SqliteConnection::ExecuteScript(std::string_view sql) {
   const std::string text(sql);
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);

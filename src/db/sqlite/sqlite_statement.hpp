@@ -120,6 +120,8 @@ class SqliteConnection final : public Connection {
   ~SqliteConnection() override;
 
   AccessMode mode() const override { return mode_; }
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  Status Ping() override;
   Status ExecuteScript(std::string_view sql) override;
   Result<StatementPtr> Prepare(std::string_view sql) override;
   Result<StatementPtr> PrepareUntrusted(std::string_view sql,
