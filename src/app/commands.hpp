@@ -33,7 +33,9 @@ int RunServe(const AppOptions& options);
 int RunStdio(const AppOptions& options);
 
 struct GenerateArgs {
-  std::string db_path;
+  std::string db_path;  // exactly one of db_path and pg_dsn
+  std::string pg_dsn;
+  bool replace = false;  // pg_dsn: empty the NBA tables first
   int seasons = 3;
   int start_season = 0;
   uint64_t seed = 42;
@@ -45,7 +47,9 @@ int RunGenerate(const GenerateArgs& args);
 struct ImportArgs {
   std::string format;
   std::vector<std::string> sources;
-  std::string db_path;
+  std::string db_path;  // exactly one of db_path and pg_dsn
+  std::string pg_dsn;
+  bool replace = false;  // format "sqlite": empty the target's NBA tables first
   // When set, the cached results that read the imported tables are invalidated in this Redis
   // and, over its bus, on every running instance.
   std::string redis_url;

@@ -89,7 +89,14 @@ int Main(int argc, char** argv) {
   // generate
   auto* generate = cli.add_subcommand("generate", "Write a synthetic NBA league into a database");
   GenerateArgs gen;
-  generate->add_option("--db", gen.db_path, "SQLite database file to write")->required();
+  auto* gen_db = generate->add_option("--db", gen.db_path, "SQLite database file to write");
+  auto* gen_pg = generate->add_option("--pg", gen.pg_dsn,
+                                      "PostgreSQL to write instead (libpq DSN or URI); loaded "
+                                      "with COPY");
+  gen_db->excludes(gen_pg);
+  gen_pg->excludes(gen_db);
+  generate->add_flag("--replace", gen.replace,
+                     "with --pg: empty the NBA tables first (otherwise they must be empty)");
   generate->add_option("--seasons", gen.seasons, "number of seasons (default 3)")
       ->check(CLI::Range(1, 60));
   generate
@@ -106,11 +113,21 @@ int Main(int argc, char** argv) {
   // import
   auto* import = cli.add_subcommand("import", "Import real NBA data files into a database");
   ImportArgs imp;
-  import->add_option("format", imp.format, "kaggle | nba-api | 538")->required();
-  import->add_option("sources", imp.sources, "files to import (all in one transaction)")
+  import->add_option("format", imp.format, "kaggle | nba-api | 538 | sqlite")->required();
+  import
+      ->add_option("sources", imp.sources,
+                   "files to import (all in one transaction); for sqlite, one fastbreak "
+                   "database to copy")
       ->required()
       ->check(CLI::ExistingFile);
-  import->add_option("--db", imp.db_path, "SQLite database file to write")->required();
+  auto* imp_db = import->add_option("--db", imp.db_path, "SQLite database file to write");
+  auto* imp_pg =
+      import->add_option("--pg", imp.pg_dsn, "PostgreSQL to write instead (libpq DSN or URI)");
+  imp_db->excludes(imp_pg);
+  imp_pg->excludes(imp_db);
+  import->add_flag("--replace", imp.replace,
+                   "sqlite format: empty the target's NBA tables first (otherwise they must be "
+                   "empty)");
   import->add_option("--redis", imp.redis_url,
                      "redis://HOST:PORT/DB of running servers: invalidate their cached results");
   import->add_flag("--quiet,-q", imp.quiet, "no progress bar");
