@@ -37,7 +37,7 @@ run: build
 # The test binaries only: the ASan run skips benchmarks and end-to-end tests.
 build-asan: deps
 	@cmake --preset asan >/dev/null
-	@cmake --build --preset asan -j$(JOBS) --target fastbreak_tests
+	@cmake --build --preset asan -j$(JOBS) --target fastbreak_sanitizer_tests
 
 # Every label in the release build, then the unit and database tests again under ASan+UBSan.
 test: test-deps
@@ -54,11 +54,12 @@ test-release:
 test-asan:
 	@echo "== tests (asan+ubsan) =="
 	@cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST) -LE 'bench-smoke|e2e'
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(CTEST) -LE 'bench-smoke|e2e|no-sanitizers'
 
 # The tests of the concurrent parts (metrics, HTTP server, health monitor, the executor that
-# runs tool calls, the cache and its Redis level) under ThreadSanitizer.
-TSAN_TESTS := telemetry_test http_test app_test executor_test cache_test cache_redis_test
+# runs tool calls, the cache and its Redis level, the connection pools) under ThreadSanitizer.
+TSAN_TESTS := telemetry_test http_test app_test executor_test cache_test cache_redis_test \
+  db_pool_test
 test-tsan: deps
 	@echo "== tests (tsan: $(TSAN_TESTS)) =="
 	@cmake --preset tsan >/dev/null

@@ -3,8 +3,9 @@
 --
 -- Environment:
 --   MCP_SESSION   the Mcp-Session-Id returned by initialize (required)
---   MCP_TOOL      tool name (required)
+--   MCP_TOOL      tool name (required unless MCP_MIX is set)
 --   MCP_ARGS      tool arguments, a JSON object (default {})
+--   MCP_MIX       a tool mix instead: lines "tool<TAB>arguments", called in turn
 --   MCP_PROTOCOL  MCP-Protocol-Version header (default 2025-06-18)
 --
 -- At the end it prints "mcp failures: N" (non-200 statuses, JSON-RPC errors and results with
@@ -13,9 +14,10 @@
 local session = os.getenv("MCP_SESSION")
 local tool = os.getenv("MCP_TOOL")
 local args = os.getenv("MCP_ARGS") or "{}"
+local mix = os.getenv("MCP_MIX")
 local protocol = os.getenv("MCP_PROTOCOL") or "2025-06-18"
-if session == nil or tool == nil then
-  error("set MCP_SESSION and MCP_TOOL")
+if session == nil or (tool == nil and mix == nil) then
+  error("set MCP_SESSION and MCP_TOOL or MCP_MIX")
 end
 
 wrk.method = "POST"
@@ -26,7 +28,19 @@ wrk.headers["Mcp-Session-Id"] = session
 wrk.headers["MCP-Protocol-Version"] = protocol
 
 local prefix = '{"jsonrpc":"2.0","id":'
-local suffix = ',"method":"tools/call","params":{"name":"' .. tool .. '","arguments":' .. args .. '}}'
+local function call_suffix(name, arguments)
+  return ',"method":"tools/call","params":{"name":"' .. name .. '","arguments":' .. arguments .. '}}'
+end
+local suffixes = {}
+if mix ~= nil then
+  for line in mix:gmatch("[^\n]+") do
+    local name, arguments = line:match("^([^\t]+)\t(.*)$")
+    if name == nil then error("MCP_MIX line without a tab: " .. line) end
+    table.insert(suffixes, call_suffix(name, arguments))
+  end
+else
+  table.insert(suffixes, call_suffix(tool, args))
+end
 
 local threads = {}
 local thread_number = 0
@@ -44,7 +58,7 @@ end
 
 function request()
   next_id = next_id + 1
-  return wrk.format(nil, nil, nil, prefix .. next_id .. suffix)
+  return wrk.format(nil, nil, nil, prefix .. next_id .. suffixes[(next_id % #suffixes) + 1])
 end
 
 function response(status, headers, body)

@@ -16,15 +16,22 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
-// A SQLite database opened for a writing command (generate, import), with its connection.
-// REQUIRES: connection is destroyed before database (members are in that order).
+// A database opened for a writing command (generate, import), SQLite or PostgreSQL, with a
+// read-write connection. Not migrated: the commands migrate. REQUIRES: connection is destroyed
+// before database (members are in that order).
 struct WritableDatabase {
-  std::unique_ptr<db::SqliteDatabase> database;
+  std::unique_ptr<db::Database> database;
   std::unique_ptr<db::Connection> connection;
+  // What to call it in messages: the file path, or "PostgreSQL <dsn>" with any password hidden.
+  std::string name;
 };
-// Opens or creates `path` and a read-write connection to it. The message of a failure names
-// the file (a missing directory, a file that is not a database).
+// Opens or creates the SQLite file `path` and a read-write connection to it. The message of a
+// failure names the file (a missing directory, a file that is not a database).
 Result<WritableDatabase> OpenForWriting(const std::string& path);
+// Connects to PostgreSQL at `dsn` (libpq key=value string or URI) for writing: no statement
+// timeout (a COPY or an import may run for minutes). Errors: kInvalidArgument (the DSN does not
+// parse), kConnection (unreachable, refused, authentication), with the DSN, password hidden.
+Result<WritableDatabase> OpenPostgresForWriting(const std::string& dsn);
 
 // `fastbreak serve`: HTTP server until SIGINT/SIGTERM. `options` is fully loaded.
 int RunServe(const AppOptions& options);

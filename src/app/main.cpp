@@ -1,6 +1,7 @@
 // fastbreak: one binary, subcommands. Parses the command line, loads configuration and hands
 // over to a command; usage errors exit 2 with a one-line reason.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
@@ -65,7 +66,17 @@ int Main(int argc, char** argv) {
   int port = -1;
   int io_threads = -1;
   std::string log_level;
-  serve->add_option("--db", serve_db, "SQLite database file (default: data/fastbreak.db)");
+  std::string serve_pg;
+  std::vector<std::string> serve_replicas;
+  auto* serve_db_flag =
+      serve->add_option("--db", serve_db, "SQLite database file (default: data/fastbreak.db)");
+  auto* serve_pg_flag = serve->add_option(
+      "--pg", serve_pg, "PostgreSQL primary instead of SQLite (libpq DSN or URI; postgres.dsn)");
+  serve_db_flag->excludes(serve_pg_flag);
+  serve
+      ->add_option("--pg-replica", serve_replicas,
+                   "PostgreSQL read replica (repeatable; postgres.replicas)")
+      ->needs(serve_pg_flag);
   serve->add_option("--host", host, "address to listen on (default 127.0.0.1)");
   serve->add_option("--port", port, "TCP port (default 8080; 0 picks a free port)")
       ->check(CLI::Range(0, 65535));
@@ -82,7 +93,10 @@ int Main(int argc, char** argv) {
   std::string stdio_db;
   std::string stdio_config;
   std::string stdio_log_level;
-  stdio->add_option("--db", stdio_db, "SQLite database file (default: data/fastbreak.db)");
+  std::string stdio_pg;
+  stdio->add_option("--db", stdio_db, "SQLite database file (default: data/fastbreak.db)")
+      ->excludes(
+          stdio->add_option("--pg", stdio_pg, "PostgreSQL instead of SQLite (libpq DSN or URI)"));
   stdio->add_option("--config", stdio_config, "YAML configuration file")->check(CLI::ExistingFile);
   stdio->add_option("--log-level", stdio_log_level,
                     "trace, debug, info, warn, error, off (default warn)");
@@ -171,6 +185,11 @@ int Main(int argc, char** argv) {
     if (io_threads >= 0) overrides.emplace_back("server.io_threads", std::to_string(io_threads));
     if (!log_level.empty()) overrides.emplace_back("log.level", log_level);
     if (!redis_url.empty()) overrides.emplace_back("redis.url", redis_url);
+    if (!serve_pg.empty()) overrides.emplace_back("postgres.dsn", serve_pg);
+    if (!serve_replicas.empty()) {
+      overrides.emplace_back("postgres.replicas",
+                             fmt::format("{}", fmt::join(serve_replicas, ";")));
+    }
     if (int rc = LoadOptions(config_file, overrides, options); rc != kExitOk) return rc;
     if (auto status = InitLogging(options.log_level); !status) {
       return UsageError(status.error().message);
@@ -183,6 +202,7 @@ int Main(int argc, char** argv) {
     options.log_level = "warn";
     std::vector<std::pair<std::string, std::string>> overrides;
     if (!stdio_db.empty()) overrides.emplace_back("db.path", stdio_db);
+    if (!stdio_pg.empty()) overrides.emplace_back("postgres.dsn", stdio_pg);
     if (!stdio_log_level.empty()) overrides.emplace_back("log.level", stdio_log_level);
     if (int rc = LoadOptions(stdio_config, overrides, options); rc != kExitOk) return rc;
     if (auto status = InitLogging(options.log_level); !status) {

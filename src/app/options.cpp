@@ -30,6 +30,46 @@ void BindOptions(ConfigLoader& loader, AppOptions& options) {
               "bytes of the database file mapped for reads (0 disables)");
   loader.Bind("db.statement_cache_capacity", &sqlite.statement_cache_capacity,
               "prepared statements kept per connection");
+  auto& pg = options.postgres;
+  loader.Bind("postgres.dsn", &pg.dsn, "PostgreSQL primary (libpq DSN or URI); empty = SQLite");
+  loader.Bind("postgres.replicas", &pg.replicas, "read replicas: DSNs separated by ';'");
+  loader.Bind("postgres.connect_timeout_ms", &pg.connect_timeout_ms,
+              "a connection attempt slower than this fails");
+  loader.Bind("postgres.statement_timeout_ms", &pg.statement_timeout_ms,
+              "default limit of one statement (tool calls: the time the call has left)");
+  loader.Bind("postgres.statement_cache_capacity", &pg.statement_cache_capacity,
+              "prepared statements kept per connection");
+  loader.Bind("postgres.application_name", &pg.application_name,
+              "application_name shown in pg_stat_activity");
+  auto& pool = options.pool;
+  loader.Bind("pool.min_size", &pool.min_size, "connections kept open per read pool when idle");
+  loader.Bind("pool.max_size", &pool.max_size,
+              "most connections per read pool; 0 = one per worker (mcp.workers)");
+  loader.Bind("pool.write_max_size", &pool.write_max_size,
+              "most connections of the primary's write pool (SQLite: 1)");
+  loader.Bind("pool.acquire_timeout_ms", &pool.acquire_timeout_ms,
+              "longest wait for a connection before 'pool exhausted'");
+  loader.Bind("pool.validate_after_idle_ms", &pool.validate_after_idle_ms,
+              "connections idle longer than this are pinged before use");
+  loader.Bind("pool.keepalive_interval_ms", &pool.keepalive_interval_ms,
+              "idle connections are pinged this often");
+  loader.Bind("pool.max_lifetime_ms", &pool.max_lifetime_ms,
+              "connections are replaced after this long; 0 = never");
+  loader.Bind("pool.lifetime_jitter", &pool.lifetime_jitter,
+              "share of max_lifetime taken off at random per connection (0..1)");
+  loader.Bind("pool.idle_timeout_ms", &pool.idle_timeout_ms,
+              "idle connections above min_size are closed after this; 0 = never");
+  loader.Bind("pool.leak_threshold_ms", &pool.leak_threshold_ms,
+              "connections held longer are reported with holder and SQL; 0 = off");
+  auto& replica = options.replica;
+  loader.Bind("replica.max_lag_ms", &replica.max_lag_ms,
+              "replicas further behind the primary are taken out of rotation");
+  loader.Bind("replica.check_interval_ms", &replica.check_interval_ms,
+              "how often each replica's lag and health are checked");
+  loader.Bind("replica.failures_to_remove", &replica.failures_to_remove,
+              "failed checks before a replica is taken out");
+  loader.Bind("replica.successes_to_restore", &replica.successes_to_restore,
+              "good checks before a replica is put back");
   auto& mcp = options.mcp;
   loader.Bind("mcp.workers", &mcp.workers, "threads running tool calls; 0 = one per core");
   loader.Bind("mcp.queue_capacity", &mcp.queue_capacity,

@@ -76,10 +76,63 @@ struct RedisSettings {
   size_t compress_min_bytes = 1024;
 };
 
+// PostgreSQL instead of SQLite: the primary, and read replicas.
+struct PostgresSettings {
+  // libpq DSN or URI of the primary; "" = SQLite (db.path).
+  std::string dsn;
+  // Read replicas, DSNs separated by ';' (serve --pg-replica, repeatable).
+  std::string replicas;
+  // A connection attempt slower than this fails (the pool then reports the database down).
+  int connect_timeout_ms = 3000;
+  // Default limit of one statement; a tool call's statements are limited to the time the call
+  // has left (mcp.call_timeout_ms) in any case.
+  int statement_timeout_ms = 30000;
+  int statement_cache_capacity = 128;
+  std::string application_name = "fastbreak";
+};
+
+// The connection pools (one for reads and one for writes on the primary, one per replica; on
+// SQLite, the readers and the single writer). See docs/operations.md#connection-pools.
+struct PoolSettings {
+  // Connections kept open per read pool even when idle.
+  int min_size = 2;
+  // Most connections per read pool; 0 = one per worker (mcp.workers): the workers are what
+  // runs queries, so more connections could only wait.
+  int max_size = 0;
+  // Most connections of the primary's write pool (imports and admin work; SQLite: always 1).
+  int write_max_size = 2;
+  // A call that cannot get a connection within this fails as busy ("pool exhausted").
+  int acquire_timeout_ms = 1000;
+  // Idle longer than this: pinged before it is handed out.
+  int validate_after_idle_ms = 500;
+  // Idle connections are pinged this often.
+  int keepalive_interval_ms = 30000;
+  // Connections are replaced after this long (less a random share of up to lifetime_jitter).
+  int max_lifetime_ms = 30 * 60 * 1000;
+  double lifetime_jitter = 0.025;
+  // Idle connections above min_size are closed after this long.
+  int idle_timeout_ms = 60 * 1000;
+  // A connection held longer than this is logged with its holder and last SQL; 0 = off.
+  int leak_threshold_ms = 10000;
+};
+
+// Read-replica health.
+struct ReplicaSettings {
+  // A replica further behind the primary than this is taken out of rotation.
+  int max_lag_ms = 5000;
+  int check_interval_ms = 500;
+  // Failed checks before a replica is taken out; good checks before it is put back.
+  int failures_to_remove = 1;
+  int successes_to_restore = 2;
+};
+
 struct AppOptions {
   http::ServerOptions server;
   McpSettings mcp;
   db::SqliteOptions sqlite;
+  PostgresSettings postgres;
+  PoolSettings pool;
+  ReplicaSettings replica;
   CacheSettings cache;
   RedisSettings redis;
   // Per-tool overrides, keyed by tool name (ms; 0 = the defaults above): ttl.<tool> is the
@@ -91,8 +144,8 @@ struct AppOptions {
   std::string log_level = "info";
 };
 
-// Binds every field of `options` under its key: server.*, db.*, mcp.*, cache.*, redis.*,
-// ttl.<tool>, stale.<tool>, log.level.
+// Binds every field of `options` under its key: server.*, db.*, postgres.*, pool.*, replica.*,
+// mcp.*, cache.*, redis.*, ttl.<tool>, stale.<tool>, log.level.
 // REQUIRES: options outlives loader.
 void BindOptions(ConfigLoader& loader, AppOptions& options);
 

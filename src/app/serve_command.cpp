@@ -14,21 +14,22 @@
 namespace fastbreak::app {
 namespace {
 
-// The database answers a query. Runs on the health monitor's thread only.
-class DatabaseProbe {
- public:
-  explicit DatabaseProbe(std::unique_ptr<db::Connection> connection)
-      : connection_(std::move(connection)) {}
-  Status operator()() {
-    FB_ASSIGN_OR_RETURN(auto version,
-                        connection_->QueryScalar("SELECT max(version) FROM schema_migrations"));
-    (void)version;
-    return Ok();
+// The database answers a query, through the same pools as the tool calls (so a restarted
+// server or a replaced connection shows here as it does for them). A pool that is only busy is
+// not a failure: the database is up, the calls are waiting. Runs on the health monitor's thread.
+Status ProbeDatabase(db::DatabaseRouter& router) {
+  auto connection =
+      router.Acquire(db::Route::kReadYourWrites,
+                     std::chrono::steady_clock::now() + std::chrono::seconds(1), "health check");
+  if (!connection) {
+    return connection.error().code == ErrorCode::kBusy ? Ok()
+                                                       : Status(tl::unexpected(connection.error()));
   }
-
- private:
-  std::unique_ptr<db::Connection> connection_;
-};
+  FB_ASSIGN_OR_RETURN(auto version,
+                      (*connection)->QueryScalar("SELECT max(version) FROM schema_migrations"));
+  (void)version;
+  return Ok();
+}
 
 }  // namespace
 
@@ -40,13 +41,9 @@ int RunServe(const AppOptions& options) {
   }
   Service& service = **started;
   telemetry::MetricsRegistry& registry = service.registry;
-  auto health_connection = service.database->Connect(db::AccessMode::kReadOnly);
-  if (!health_connection) {
-    spdlog::error("{}", health_connection.error().message);
-    return kExitFailure;
-  }
-  auto probe = std::make_shared<DatabaseProbe>(std::move(*health_connection));
-  HealthMonitor health([probe] { return (*probe)(); }, std::chrono::seconds(1));
+  db::DatabaseRouter* database_router = service.router.get();
+  HealthMonitor health([database_router] { return ProbeDatabase(*database_router); },
+                       std::chrono::seconds(1));
 
   mcp::HttpTransportOptions transport_options;
   transport_options.allowed_origins = options.mcp.allowed_origins;
@@ -74,8 +71,8 @@ int RunServe(const AppOptions& options) {
     spdlog::error("{}", server.error().message);
     return kExitFailure;
   }
-  spdlog::info("fastbreak serving http://{}:{} (database {}); Ctrl-C stops", options.server.host,
-               (*server)->port(), options.sqlite.path);
+  spdlog::info("fastbreak serving http://{}:{} ({}); Ctrl-C stops", options.server.host,
+               (*server)->port(), DatabaseDescription(options));
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   spdlog::info("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");

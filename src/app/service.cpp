@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "db/postgres/postgres_database.hpp"
 #include "db/schema/migrations.hpp"
 #include "nba/catalog.hpp"
 
@@ -12,11 +13,28 @@ namespace {
 
 using std::chrono::milliseconds;
 
+std::vector<std::string> SplitReplicas(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(';', start);
+    if (end == std::string::npos) end = list.size();
+    std::string item = list.substr(start, end - start);
+    const size_t first = item.find_first_not_of(" \t");
+    if (first != std::string::npos) {
+      item = item.substr(first, item.find_last_not_of(" \t") - first + 1);
+      out.push_back(std::move(item));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 // Calls warmed at start-up, at most.
 constexpr size_t kMaxStartupWarm = 5000;
 
 // Brings an existing database to the latest schema before serving from it.
-Status PrepareDatabase(db::SqliteDatabase& database) {
+Status PrepareDatabase(db::Database& database) {
   FB_ASSIGN_OR_RETURN(auto connection, database.Connect(db::AccessMode::kReadWrite));
   FB_ASSIGN_OR_RETURN(int applied, db::Migrate(*connection));
   if (applied > 0) spdlog::info("applied {} schema migration(s)", applied);
@@ -122,8 +140,10 @@ void StartWarming(const AppOptions& options, Service& service) {
   service.tool_cache->SetHotCalls(hot);
   if (calls.empty() && hot.empty()) return;
   nba::ToolCache* tool_cache = service.tool_cache.get();
-  auto work = [tool_cache, calls = std::move(calls)](db::Connection& connection, nba::CallHandle&) {
+  auto work = [tool_cache, calls = std::move(calls)](db::Connection& connection,
+                                                     nba::CallHandle& handle) {
     nba::CallContext context{connection, nullptr, tool_cache};
+    context.reconnect = [&handle] { return handle.Reconnect(); };
     auto result = tool_cache->Warm(calls, true, context);
     if (result) {
       spdlog::info("cache: warmed {} of {} calls at start-up ({} failed)",
@@ -135,9 +155,10 @@ void StartWarming(const AppOptions& options, Service& service) {
     spdlog::warn("cache: start-up warming did not run: {}", error.message);
   };
   // Warming is one long call: it gets a generous limit of its own.
-  if (auto handle =
-          service.executor->Submit(std::move(work), failed, nullptr, std::chrono::minutes(10));
-      !handle) {
+  nba::SubmitOptions submit;
+  submit.timeout = std::chrono::minutes(10);
+  submit.holder = "cache warming";
+  if (auto handle = service.executor->Submit(std::move(work), failed, std::move(submit)); !handle) {
     failed(handle.error());
   }
 }
@@ -173,6 +194,22 @@ void Service::SaveHotKeys() const {
   }
 }
 
+std::string DatabaseDescription(const AppOptions& options) {
+  if (options.postgres.dsn.empty()) return "database " + options.sqlite.path;
+  // Passwords stay out of logs: keep only host, port and database name.
+  std::string where;
+  static const char* kKeys[] = {"host=", "port=", "dbname="};
+  for (const char* key : kKeys) {
+    const size_t at = options.postgres.dsn.find(key);
+    if (at == std::string::npos) continue;
+    const size_t end = options.postgres.dsn.find(' ', at);
+    where += (where.empty() ? "" : " ") + options.postgres.dsn.substr(at, end - at);
+  }
+  if (where.empty()) where = "(URI)";
+  const size_t replicas = SplitReplicas(options.postgres.replicas).size();
+  return fmt::format("PostgreSQL {} with {} replica(s)", where, replicas);
+}
+
 cache::RedisOptions RedisOptionsFrom(const RedisSettings& settings) {
   cache::RedisOptions redis;
   redis.url = settings.url;
@@ -186,27 +223,145 @@ cache::RedisOptions RedisOptionsFrom(const RedisSettings& settings) {
   return redis;
 }
 
-Result<std::unique_ptr<Service>> StartService(const AppOptions& options) {
-  std::error_code ec;
-  if (!std::filesystem::exists(options.sqlite.path, ec)) {
-    return MakeError(ErrorCode::kNotFound,
-                     "database '{}' does not exist; create one with 'fastbreak generate --db {}' "
-                     "or 'fastbreak import ... --db {}'",
-                     options.sqlite.path, options.sqlite.path, options.sqlite.path);
+namespace {
+
+db::PoolOptions PoolOptionsFrom(const PoolSettings& settings, std::string name, db::AccessMode mode,
+                                int max_size) {
+  db::PoolOptions pool;
+  pool.name = std::move(name);
+  pool.mode = mode;
+  pool.max_size = max_size;
+  pool.min_size = std::min(settings.min_size, max_size);
+  pool.acquire_timeout = milliseconds(settings.acquire_timeout_ms);
+  pool.validate_after_idle = milliseconds(settings.validate_after_idle_ms);
+  pool.keepalive_interval = milliseconds(settings.keepalive_interval_ms);
+  pool.max_lifetime = milliseconds(settings.max_lifetime_ms);
+  pool.lifetime_jitter = settings.lifetime_jitter;
+  pool.idle_timeout = milliseconds(settings.idle_timeout_ms);
+  pool.leak_threshold = milliseconds(settings.leak_threshold_ms);
+  return pool;
+}
+
+Status CheckPoolSettings(const AppOptions& options) {
+  const PoolSettings& pool = options.pool;
+  if (pool.min_size < 0 || pool.max_size < 0 || pool.write_max_size < 1 ||
+      pool.acquire_timeout_ms < 1 || pool.validate_after_idle_ms < 0 ||
+      pool.keepalive_interval_ms < 0 || pool.max_lifetime_ms < 0 || pool.idle_timeout_ms < 0 ||
+      pool.leak_threshold_ms < 0 || pool.lifetime_jitter < 0 || pool.lifetime_jitter > 1) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "pool: sizes and times must not be negative, write_max_size and "
+                     "acquire_timeout_ms must be at least 1, lifetime_jitter within 0..1");
   }
+  const ReplicaSettings& replica = options.replica;
+  if (replica.max_lag_ms < 1 || replica.check_interval_ms < 1 || replica.failures_to_remove < 1 ||
+      replica.successes_to_restore < 1) {
+    return MakeError(ErrorCode::kInvalidArgument, "replica: every setting must be at least 1");
+  }
+  return Ok();
+}
+
+// Opens the database (SQLite file or PostgreSQL primary and replicas), migrates it, and builds
+// the pools and the router the executor takes connections from.
+Status OpenDatabases(const AppOptions& options, Service& service) {
+  FB_RETURN_IF_ERROR(CheckPoolSettings(options));
+  const int workers = options.mcp.workers > 0
+                          ? options.mcp.workers
+                          : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  const int read_max = options.pool.max_size > 0 ? options.pool.max_size : workers;
+  std::unique_ptr<db::ConnectionPool> read;
+  std::unique_ptr<db::ConnectionPool> write;
+  std::vector<std::unique_ptr<db::ConnectionPool>> replicas;
+  if (options.postgres.dsn.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(options.sqlite.path, ec)) {
+      return MakeError(ErrorCode::kNotFound,
+                       "database '{}' does not exist; create one with 'fastbreak generate --db "
+                       "{}' or 'fastbreak import ... --db {}'",
+                       options.sqlite.path, options.sqlite.path, options.sqlite.path);
+    }
+    service.db_metrics = std::make_unique<db::DbMetrics>(service.registry);
+    db::SqliteOptions sqlite = options.sqlite;
+    sqlite.create_if_missing = false;
+    FB_ASSIGN_OR_RETURN(service.database,
+                        db::SqliteDatabase::Open(sqlite, service.db_metrics.get()));
+    FB_RETURN_IF_ERROR(PrepareDatabase(*service.database));
+    // Readers in parallel under WAL; SQLite has one writer at a time, so its pool has one.
+    FB_ASSIGN_OR_RETURN(
+        read, db::ConnectionPool::Create(*service.database,
+                                         PoolOptionsFrom(options.pool, "sqlite-readers",
+                                                         db::AccessMode::kReadOnly, read_max),
+                                         &service.registry));
+    FB_ASSIGN_OR_RETURN(
+        write, db::ConnectionPool::Create(
+                   *service.database,
+                   PoolOptionsFrom(options.pool, "sqlite-writer", db::AccessMode::kReadWrite, 1),
+                   &service.registry));
+  } else {
+    service.db_metrics = std::make_unique<db::DbMetrics>(service.registry, "postgres");
+    auto pg_options = [&](const std::string& dsn) {
+      db::PostgresOptions pg;
+      pg.dsn = dsn;
+      pg.connect_timeout = milliseconds(options.postgres.connect_timeout_ms);
+      pg.statement_timeout = milliseconds(options.postgres.statement_timeout_ms);
+      pg.statement_cache_capacity = options.postgres.statement_cache_capacity;
+      pg.application_name = options.postgres.application_name;
+      return pg;
+    };
+    FB_ASSIGN_OR_RETURN(
+        service.database,
+        db::PostgresDatabase::Open(pg_options(options.postgres.dsn), service.db_metrics.get()));
+    if (auto status = PrepareDatabase(*service.database); !status) {
+      return MakeError(status.error().code, "PostgreSQL primary: {}", status.error().message);
+    }
+    FB_ASSIGN_OR_RETURN(
+        read, db::ConnectionPool::Create(
+                  *service.database,
+                  PoolOptionsFrom(options.pool, "primary", db::AccessMode::kReadOnly, read_max),
+                  &service.registry));
+    FB_ASSIGN_OR_RETURN(
+        write, db::ConnectionPool::Create(
+                   *service.database,
+                   PoolOptionsFrom(options.pool, "primary-writer", db::AccessMode::kReadWrite,
+                                   options.pool.write_max_size),
+                   &service.registry));
+    const auto dsns = SplitReplicas(options.postgres.replicas);
+    for (size_t i = 0; i < dsns.size(); ++i) {
+      FB_ASSIGN_OR_RETURN(
+          auto replica, db::PostgresDatabase::Open(pg_options(dsns[i]), service.db_metrics.get()));
+      FB_ASSIGN_OR_RETURN(
+          auto pool,
+          db::ConnectionPool::Create(*replica,
+                                     PoolOptionsFrom(options.pool, fmt::format("replica{}", i + 1),
+                                                     db::AccessMode::kReadOnly, read_max),
+                                     &service.registry));
+      service.replica_databases.push_back(std::move(replica));
+      replicas.push_back(std::move(pool));
+    }
+  }
+  db::ReplicaOptions replica;
+  replica.max_lag = milliseconds(options.replica.max_lag_ms);
+  replica.check_interval = milliseconds(options.replica.check_interval_ms);
+  replica.failures_to_remove = options.replica.failures_to_remove;
+  replica.successes_to_restore = options.replica.successes_to_restore;
+  FB_ASSIGN_OR_RETURN(service.router,
+                      db::DatabaseRouter::Create(std::move(read), std::move(write),
+                                                 std::move(replicas), replica, &service.registry));
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Service>> StartService(const AppOptions& options) {
   auto service = std::make_unique<Service>();
-  service->db_metrics = std::make_unique<db::DbMetrics>(service->registry);
-  db::SqliteOptions sqlite = options.sqlite;
-  sqlite.create_if_missing = false;
-  FB_ASSIGN_OR_RETURN(service->database,
-                      db::SqliteDatabase::Open(sqlite, service->db_metrics.get()));
-  FB_RETURN_IF_ERROR(PrepareDatabase(*service->database));
+  FB_RETURN_IF_ERROR(OpenDatabases(options, *service));
   if (options.cache.enabled) {
     FB_RETURN_IF_ERROR(BuildCache(options, *service));
-    if (options.cache.hot_keys_file != "off") {
-      service->hot_keys_path = options.cache.hot_keys_file.empty()
-                                   ? options.sqlite.path + ".hot-keys"
-                                   : options.cache.hot_keys_file;
+    // Next to a SQLite file by default; a PostgreSQL service keeps hot keys only when told where.
+    const bool by_default = options.cache.hot_keys_file.empty() && options.postgres.dsn.empty();
+    if (options.cache.hot_keys_file != "off" &&
+        (by_default || !options.cache.hot_keys_file.empty())) {
+      service->hot_keys_path =
+          by_default ? options.sqlite.path + ".hot-keys" : options.cache.hot_keys_file;
       service->hot_keys = options.cache.hot_keys;
     }
   }
@@ -215,7 +370,7 @@ Result<std::unique_ptr<Service>> StartService(const AppOptions& options) {
   executor.queue_capacity = options.mcp.queue_capacity;
   executor.call_timeout = std::chrono::milliseconds(options.mcp.call_timeout_ms);
   service->executor =
-      std::make_unique<nba::Executor>(*service->database, executor, service->registry);
+      std::make_unique<nba::Executor>(*service->router, executor, service->registry);
   mcp::McpOptions mcp;
   mcp.server_version = FASTBREAK_VERSION;
   service->mcp = std::make_unique<mcp::McpServer>(nba::NbaCatalog(), *service->executor, mcp,

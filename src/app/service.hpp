@@ -6,7 +6,9 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "app/options.hpp"
 #include "cache/layered_cache.hpp"
@@ -14,6 +16,7 @@
 #include "cache/redis_cache.hpp"
 #include "cache/redis_client.hpp"
 #include "core/error.hpp"
+#include "db/pool/router.hpp"
 #include "db/sqlite/sqlite_database.hpp"
 #include "mcp/server.hpp"
 #include "nba/executor.hpp"
@@ -40,7 +43,11 @@ class CacheMaintenance {
 struct Service {
   telemetry::MetricsRegistry registry;
   std::unique_ptr<db::DbMetrics> db_metrics;
-  std::unique_ptr<db::SqliteDatabase> database;
+  // The SQLite file or the PostgreSQL primary, its replicas, and the pools the executor's
+  // calls take connections from.
+  std::unique_ptr<db::Database> database;
+  std::vector<std::unique_ptr<db::Database>> replica_databases;
+  std::unique_ptr<db::DatabaseRouter> router;
   // The cache stack; all null when cache.enabled is false, the Redis parts when redis.url is "".
   std::unique_ptr<cache::RedisClient> redis;
   std::unique_ptr<cache::RedisCache> l2;
@@ -57,12 +64,16 @@ struct Service {
   void SaveHotKeys() const;
 };
 
-// Opens the database named in `options` (which must exist), brings it to the latest schema,
+// Opens the database named in `options` (the SQLite file, which must exist, or the PostgreSQL
+// primary and replicas), brings it to the latest schema, builds the connection pools,
 // builds the cache (connecting to Redis when configured: an unreachable Redis is not an error,
 // the cache runs on its L1 until Redis answers) and starts the executor. Then starts warming
 // the cache in the background from cache.warm_file and the previous run's hot keys. Errors
 // name the file or setting and say how to fix it.
 Result<std::unique_ptr<Service>> StartService(const AppOptions& options);
+
+// "database data/fastbreak.db", or "PostgreSQL host=... with 2 replicas" (no passwords).
+std::string DatabaseDescription(const AppOptions& options);
 
 // The Redis client options for `settings` (url, pool, timeouts, breaker, compression).
 cache::RedisOptions RedisOptionsFrom(const RedisSettings& settings);

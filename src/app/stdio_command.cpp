@@ -13,7 +13,7 @@ int RunStdio(const AppOptions& options) {
     spdlog::error("{}", service.error().message);
     return kExitFailure;
   }
-  spdlog::info("fastbreak MCP on stdio (database {})", options.sqlite.path);
+  spdlog::info("fastbreak MCP on stdio ({})", DatabaseDescription(options));
   auto status = mcp::RunStdio(*(*service)->mcp, STDIN_FILENO, STDOUT_FILENO);
   (*service)->SaveHotKeys();
   if (!status) {

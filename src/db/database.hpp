@@ -141,7 +141,8 @@ class Connection {
   // backend was terminated). A pool closes such a connection instead of reusing it.
   virtual bool broken() const { return false; }
   // The SQL of the statement most recently prepared or run (for leak and slow-call reports).
-  virtual std::string_view last_sql() const { return {}; }
+  // Thread-safe: a pool reads it while the holder goes on using the connection.
+  virtual std::string last_sql() const { return {}; }
 
   // Runs one or more ';'-separated statements that return no rows (DDL, BEGIN, PRAGMA).
   virtual Status ExecuteScript(std::string_view sql) = 0;

@@ -141,6 +141,7 @@ void RunOnWorker(RestContext& context, const nba::ToolSpec* tool, size_t index, 
     // The call itself: through the cache when it has a key, else directly.
     auto run = [&]() -> Response {
       nba::CallContext call{connection, nullptr, context.cache};
+      call.reconnect = [&handle] { return handle.Reconnect(); };
       auto describe = [&](const Error& error) {
         if (!handle.timed_out()) return error.message;
         return fmt::format("{} took longer than the {} ms limit", tool->name,
@@ -190,7 +191,9 @@ void RunOnWorker(RestContext& context, const nba::ToolSpec* tool, size_t index, 
         SteadyClock::now() - start);
     writer->Respond(ErrorResponse(error));
   };
-  auto handle = context.executor.Submit(std::move(work), failed);
+  nba::SubmitOptions submit;
+  submit.holder = "REST " + tool->name;
+  auto handle = context.executor.Submit(std::move(work), failed, std::move(submit));
   if (!handle) {
     failed(handle.error());
     return;

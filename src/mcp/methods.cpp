@@ -431,6 +431,7 @@ void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const
   auto work = [this, tool, arguments = std::move(arguments), key, reply, progress, finish](
                   db::Connection& connection, nba::CallHandle& handle) {
     nba::CallContext context{connection, nullptr, tool_cache_};
+    context.reconnect = [&handle] { return handle.Reconnect(); };
     if (progress) {
       context.on_progress = [progress](double done, double total, std::string_view message) {
         progress->ToolReport(done, total, message);
@@ -482,11 +483,12 @@ void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const
              result, cache::Level::kComputed, nullptr);
     }
   };
-  std::function<void(std::chrono::milliseconds)> on_tick;
+  nba::SubmitOptions submit;
   if (progress) {
-    on_tick = [progress](std::chrono::milliseconds elapsed) { progress->Tick(elapsed); };
+    submit.on_tick = [progress](std::chrono::milliseconds elapsed) { progress->Tick(elapsed); };
   }
-  auto handle = executor_.Submit(std::move(work), std::move(failed), std::move(on_tick));
+  submit.holder = "tools/call " + tool->name;
+  auto handle = executor_.Submit(std::move(work), std::move(failed), std::move(submit));
   if (!handle) {
     if (key) tool_cache_->layered().Abandon(*key, handle.error());
     tool_metrics_.Record(tool_index, transport, nba::Outcome::kError,
@@ -504,8 +506,10 @@ void McpServer::Methods::Refresh(size_t tool_index, const std::string& key, cons
   const auto group = static_cast<cache::GroupId>(tool_index);
   if (layered.Join(group, key, nullptr) == cache::JoinRole::kFollower) return;
   const nba::ToolSpec* tool = &catalog_.tools[tool_index];
-  auto work = [this, tool, group, key, arguments](db::Connection& connection, nba::CallHandle&) {
+  auto work = [this, tool, group, key, arguments](db::Connection& connection,
+                                                  nba::CallHandle& handle) {
     nba::CallContext context{connection, nullptr, tool_cache_};
+    context.reconnect = [&handle] { return handle.Reconnect(); };
     cache::FillRequest request;
     request.group = group;
     request.key = key;

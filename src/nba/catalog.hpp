@@ -30,6 +30,10 @@ struct CallContext {
   // The service's tool cache, for the cache tools; nullptr when the caller has none.
   CacheControl* cache = nullptr;
 
+  // Replaces `db`'s underlying connection after a connection-class error (see
+  // CallHandle::Reconnect), so that read-only work can run once more; empty = no retry.
+  std::function<Status()> reconnect = nullptr;
+
   void Progress(double done, double total, std::string_view message) const {
     if (on_progress) on_progress(done, total, message);
   }

@@ -78,7 +78,7 @@ Result<Completion> CompleteTeams(std::string_view prefix, size_t limit, CallCont
 Result<Completion> CompleteSeasons(std::string_view prefix, size_t limit, CallContext& context) {
   FB_ASSIGN_OR_RETURN(auto statement,
                       context.db.Prepare("SELECT label FROM seasons WHERE substr(label, 1, "
-                                         "length(?1)) = ?1 ORDER BY season_id DESC"));
+                                         "length(CAST(?1 AS TEXT))) = ?1 ORDER BY season_id DESC"));
   statement->Bind(1, prefix);
   Completion completion;
   while (true) {
@@ -99,13 +99,16 @@ Result<Completion> CompleteGames(std::string_view prefix, size_t limit, CallCont
   FB_ASSIGN_OR_RETURN(auto count, context.db.Prepare("SELECT COUNT(*) FROM games "
                                                      "WHERE game_id >= ?1 AND game_id < ?2"));
   count->BindAll(low, high);
-  FB_ASSIGN_OR_RETURN(bool counted, count->Step());
-  Completion completion;
-  if (counted) completion.total = static_cast<int>(count->GetInt(0));
   FB_ASSIGN_OR_RETURN(auto statement,
                       context.db.Prepare("SELECT game_id FROM games WHERE game_id >= ?1 AND "
                                          "game_id < ?2 ORDER BY game_id LIMIT ?3"));
   statement->BindAll(low, high, static_cast<int64_t>(limit));
+  // Both in one round trip where the backend pipelines.
+  db::Statement* const batch[] = {count.get(), statement.get()};
+  FB_RETURN_IF_ERROR(context.db.Prefetch(batch));
+  FB_ASSIGN_OR_RETURN(bool counted, count->Step());
+  Completion completion;
+  if (counted) completion.total = static_cast<int>(count->GetInt(0));
   while (true) {
     FB_ASSIGN_OR_RETURN(bool row, statement->Step());
     if (!row) break;

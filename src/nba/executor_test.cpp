@@ -1,5 +1,6 @@
 #include "nba/executor.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -132,6 +133,46 @@ TEST_F(ExecutorTest, TicksReachLongCalls) {
   done.get_future().wait();
   executor.reset();
   EXPECT_GE(ticks.load(), 2);
+}
+
+}  // namespace
+}  // namespace fastbreak::nba
+
+namespace fastbreak::nba {
+namespace {
+
+TEST_F(ExecutorTest, WritesGetAReadWriteConnection) {
+  auto executor = Make(2, 8, milliseconds(5000));
+  std::promise<db::AccessMode> mode;
+  SubmitOptions options;
+  options.route = db::Route::kWrite;
+  ASSERT_TRUE(executor->Submit(
+      [&](db::Connection& connection, CallHandle&) { mode.set_value(connection.mode()); },
+      [](const Error&) {}, std::move(options)));
+  EXPECT_EQ(mode.get_future().get(), db::AccessMode::kReadWrite);
+}
+
+// Reconnect swaps the connection behind the one the work holds: the work goes on with the same
+// reference, on a new session, and the retry is counted.
+TEST_F(ExecutorTest, ReconnectGivesTheWorkANewConnection) {
+  auto executor = Make(1, 8, milliseconds(5000));
+  std::promise<std::string> outcome;
+  SubmitOptions options;
+  options.route = db::Route::kWrite;  // a session that may create a TEMP table
+  ASSERT_TRUE(executor->Submit(
+      [&](db::Connection& connection, CallHandle& handle) {
+        ASSERT_OK(connection.Execute("CREATE TEMP TABLE session_mark(x INTEGER)"));
+        ASSERT_OK(handle.Reconnect());
+        // A TEMP table lives in its session only: the new connection does not have it.
+        auto marked = connection.QueryScalar("SELECT count(*) FROM session_mark");
+        auto fresh = connection.QueryScalar("SELECT 7");
+        outcome.set_value(
+            fmt::format("{} {}", marked ? "old" : "new", fresh ? std::get<int64_t>(*fresh) : -1));
+      },
+      [&](const Error& error) { outcome.set_value(error.message); }, std::move(options)));
+  EXPECT_EQ(outcome.get_future().get(), "new 7");
+  EXPECT_NE(registry_.PrometheusText().find("fastbreak_executor_retries_total 1"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -40,12 +40,16 @@ struct GameHeader {
   Json home_score, away_score, periods, neutral_site, playoff_round, series_game, attendance;
 };
 
-// The game or kNotFound telling how ids look.
-Result<GameHeader> LoadGame(db::Connection& db, const Json& arguments) {
+// The required game_id argument.
+Result<std::string> GameIdArgument(const Json& arguments) {
   Error error;
   const Json* value = RequiredArgument(arguments, "game_id", &error);
   if (value == nullptr) return tl::unexpected<Error>(error);
-  FB_ASSIGN_OR_RETURN(std::string game_id, ParseGameId(*value));
+  return ParseGameId(*value);
+}
+
+// The statement reading a game's header, bound, not yet stepped; ReadGameHeader reads it.
+Result<db::StatementPtr> PrepareGame(db::Connection& db, const std::string& game_id) {
   FB_ASSIGN_OR_RETURN(
       auto s, db.Prepare("SELECT g.game_id, g.game_date, g.season_id, g.game_type, g.status, "
                          "g.home_team_id, h.abbreviation, h.full_name, g.away_team_id, "
@@ -54,7 +58,12 @@ Result<GameHeader> LoadGame(db::Connection& db, const Json& arguments) {
                          "FROM games g JOIN teams h ON h.team_id = g.home_team_id "
                          "JOIN teams a ON a.team_id = g.away_team_id WHERE g.game_id = ?"));
   s->Bind(1, game_id);
-  FB_ASSIGN_OR_RETURN(bool row, s->Step());
+  return s;
+}
+
+// The game of a PrepareGame statement, or kNotFound telling how ids look.
+Result<GameHeader> ReadGameHeader(db::Statement& s, const std::string& game_id) {
+  FB_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) {
     return MakeError(ErrorCode::kNotFound,
                      "no game with id {} in the database; game ids are ten digits: 00, a type "
@@ -63,25 +72,32 @@ Result<GameHeader> LoadGame(db::Connection& db, const Json& arguments) {
                      game_id);
   }
   GameHeader g;
-  g.game_id = s->GetText(0);
-  g.date = TextOrNull(*s, 1);
-  g.season = s->GetInt(2);
-  g.game_type = s->GetText(3);
-  g.status = s->GetText(4);
-  g.home_id = s->GetInt(5);
-  g.home_abbreviation = s->GetText(6);
-  g.home_name = s->GetText(7);
-  g.away_id = s->GetInt(8);
-  g.away_abbreviation = s->GetText(9);
-  g.away_name = s->GetText(10);
-  g.home_score = IntOrNull(*s, 11);
-  g.away_score = IntOrNull(*s, 12);
-  g.periods = IntOrNull(*s, 13);
-  g.neutral_site = s->GetInt(14) != 0;
-  g.playoff_round = IntOrNull(*s, 15);
-  g.series_game = IntOrNull(*s, 16);
-  g.attendance = IntOrNull(*s, 17);
+  g.game_id = s.GetText(0);
+  g.date = TextOrNull(s, 1);
+  g.season = s.GetInt(2);
+  g.game_type = s.GetText(3);
+  g.status = s.GetText(4);
+  g.home_id = s.GetInt(5);
+  g.home_abbreviation = s.GetText(6);
+  g.home_name = s.GetText(7);
+  g.away_id = s.GetInt(8);
+  g.away_abbreviation = s.GetText(9);
+  g.away_name = s.GetText(10);
+  g.home_score = IntOrNull(s, 11);
+  g.away_score = IntOrNull(s, 12);
+  g.periods = IntOrNull(s, 13);
+  g.neutral_site = s.GetInt(14) != 0;
+  g.playoff_round = IntOrNull(s, 15);
+  g.series_game = IntOrNull(s, 16);
+  g.attendance = IntOrNull(s, 17);
   return g;
+}
+
+// The game named by the game_id argument, or kNotFound telling how ids look.
+Result<GameHeader> LoadGame(db::Connection& db, const Json& arguments) {
+  FB_ASSIGN_OR_RETURN(std::string game_id, GameIdArgument(arguments));
+  FB_ASSIGN_OR_RETURN(auto statement, PrepareGame(db, game_id));
+  return ReadGameHeader(*statement, game_id);
 }
 
 std::string Headline(const GameHeader& g) {
@@ -158,11 +174,16 @@ Json GameSummary(const GameHeader& g) {
 
 Result<ToolOutput> RunGetGame(const Json& arguments, CallContext& context) {
   FB_RETURN_IF_ERROR(CheckArguments(arguments, {"game_id"}));
-  FB_ASSIGN_OR_RETURN(GameHeader g, LoadGame(context.db, arguments));
+  FB_ASSIGN_OR_RETURN(std::string game_id, GameIdArgument(arguments));
+  // The game and its line score in one round trip where the backend pipelines.
+  FB_ASSIGN_OR_RETURN(auto header, PrepareGame(context.db, game_id));
   FB_ASSIGN_OR_RETURN(auto s, context.db.Prepare("SELECT team_id, period, points FROM "
                                                  "game_periods WHERE game_id = ? "
                                                  "ORDER BY team_id, period"));
-  s->Bind(1, g.game_id);
+  s->Bind(1, game_id);
+  db::Statement* const batch[] = {header.get(), s.get()};
+  FB_RETURN_IF_ERROR(context.db.Prefetch(batch));
+  FB_ASSIGN_OR_RETURN(GameHeader g, ReadGameHeader(*header, game_id));
   std::map<int64_t, std::vector<int64_t>> periods;
   while (true) {
     FB_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -289,7 +310,53 @@ Json BoxScoreOutputSchema() {
 
 Result<ToolOutput> RunBoxScore(const Json& arguments, CallContext& context) {
   FB_RETURN_IF_ERROR(CheckArguments(arguments, {"game_id", "team"}));
-  FB_ASSIGN_OR_RETURN(GameHeader g, LoadGame(context.db, arguments));
+  FB_ASSIGN_OR_RETURN(std::string game_id, GameIdArgument(arguments));
+  // The game, both teams' player lines and both teams' totals in one round trip where the
+  // backend pipelines; everything is read before anything else runs on the connection.
+  FB_ASSIGN_OR_RETURN(auto header, PrepareGame(context.db, game_id));
+  FB_ASSIGN_OR_RETURN(
+      auto players,
+      context.db.Prepare("SELECT p.team_id, p.player_id, pl.full_name, p.starter, p.position, "
+                         "p.seconds, p.dnp_reason" +
+                         BoxStatColumns("p") +
+                         " FROM player_game_stats p JOIN players pl ON pl.player_id = p.player_id "
+                         "WHERE p.game_id = ? ORDER BY p.team_id, p.starter DESC, "
+                         "COALESCE(p.seconds, 0) DESC, pl.full_name, p.player_id"));
+  players->Bind(1, game_id);
+  FB_ASSIGN_OR_RETURN(auto totals_statement,
+                      context.db.Prepare("SELECT t.team_id" + BoxStatColumns("t") +
+                                         " FROM team_game_stats t WHERE t.game_id = ?"));
+  totals_statement->Bind(1, game_id);
+  db::Statement* const batch[] = {header.get(), players.get(), totals_statement.get()};
+  FB_RETURN_IF_ERROR(context.db.Prefetch(batch));
+  FB_ASSIGN_OR_RETURN(GameHeader g, ReadGameHeader(*header, game_id));
+  // Player lines by team, in box-score order: starters, then by minutes, then by name.
+  std::map<int64_t, std::vector<Json>> team_lines;
+  while (true) {
+    FB_ASSIGN_OR_RETURN(bool row, players->Step());
+    if (!row) break;
+    const Json seconds = IntOrNull(*players, 5);
+    const int64_t played = seconds.is_number_integer() ? seconds.get<int64_t>() : 0;
+    Json line = {{"player_id", players->GetInt(1)},
+                 {"name", std::string(players->GetText(2))},
+                 {"starter", players->GetInt(3) != 0},
+                 {"position", TextOrNull(*players, 4)},
+                 {"seconds", seconds},
+                 {"minutes", FormatMinutes(played)},
+                 {"dnp_reason", TextOrNull(*players, 6)}};
+    for (int i = 0; i < kBoxStatCount; ++i) line[kBoxStats[i]] = IntOrNull(*players, 7 + i);
+    team_lines[players->GetInt(0)].push_back(std::move(line));
+  }
+  std::map<int64_t, std::vector<Json>> team_totals;
+  while (true) {
+    FB_ASSIGN_OR_RETURN(bool row, totals_statement->Step());
+    if (!row) break;
+    auto& values = team_totals[totals_statement->GetInt(0)];
+    for (int i = 0; i < kBoxStatCount; ++i) values.push_back(IntOrNull(*totals_statement, 1 + i));
+  }
+  players.reset();
+  totals_statement.reset();
+  header.reset();
   std::optional<int64_t> only_team;
   if (const Json* value = FindArgument(arguments, "team")) {
     FB_ASSIGN_OR_RETURN(TeamRef team, ResolveTeam(context.db, *value));
@@ -299,43 +366,21 @@ Result<ToolOutput> RunBoxScore(const Json& arguments, CallContext& context) {
     }
     only_team = team.team_id;
   }
-  FB_ASSIGN_OR_RETURN(
-      auto players,
-      context.db.Prepare("SELECT p.player_id, pl.full_name, p.starter, p.position, p.seconds, "
-                         "p.dnp_reason" +
-                         BoxStatColumns("p") +
-                         " FROM player_game_stats p JOIN players pl ON pl.player_id = p.player_id "
-                         "WHERE p.game_id = ? AND p.team_id = ? "
-                         "ORDER BY p.starter DESC, COALESCE(p.seconds, 0) DESC, pl.full_name"));
-  FB_ASSIGN_OR_RETURN(auto totals_statement,
-                      context.db.Prepare("SELECT 1" + BoxStatColumns("t") +
-                                         " FROM team_game_stats t WHERE t.game_id = ? AND "
-                                         "t.team_id = ?"));
   Json teams = Json::array();
   std::string text = Headline(g);
   for (const auto& [team_id, abbreviation, name, is_home] :
        {std::tuple{g.away_id, g.away_abbreviation, g.away_name, false},
         std::tuple{g.home_id, g.home_abbreviation, g.home_name, true}}) {
     if (only_team && *only_team != team_id) continue;
-    players->BindAll(g.game_id, team_id);
     Json lines = Json::array();
     std::vector<std::vector<std::string>> table;
     std::vector<int64_t> sums(kBoxStatCount, 0);
-    while (true) {
-      FB_ASSIGN_OR_RETURN(bool row, players->Step());
-      if (!row) break;
-      const Json seconds = IntOrNull(*players, 4);
+    for (Json& line : team_lines[team_id]) {
+      const Json& seconds = line["seconds"];
       const int64_t played = seconds.is_number_integer() ? seconds.get<int64_t>() : 0;
-      Json line = {{"player_id", players->GetInt(0)},
-                   {"name", std::string(players->GetText(1))},
-                   {"starter", players->GetInt(2) != 0},
-                   {"position", TextOrNull(*players, 3)},
-                   {"seconds", seconds},
-                   {"minutes", FormatMinutes(played)},
-                   {"dnp_reason", TextOrNull(*players, 5)}};
       for (int i = 0; i < kBoxStatCount; ++i) {
-        line[kBoxStats[i]] = IntOrNull(*players, 6 + i);
-        if (!players->IsNull(6 + i)) sums[static_cast<size_t>(i)] += players->GetInt(6 + i);
+        const Json& value = line[kBoxStats[i]];
+        if (value.is_number_integer()) sums[static_cast<size_t>(i)] += value.get<int64_t>();
       }
       if (played > 0) {
         table.push_back(
@@ -352,16 +397,14 @@ Result<ToolOutput> RunBoxScore(const Json& arguments, CallContext& context) {
       }
       lines.push_back(std::move(line));
     }
-    players->Reset();
     Json totals = Json::object();
-    totals_statement->BindAll(g.game_id, team_id);
-    FB_ASSIGN_OR_RETURN(bool has_totals, totals_statement->Step());
+    const auto found = team_totals.find(team_id);
+    const bool has_totals = found != team_totals.end();
     for (int i = 0; i < kBoxStatCount; ++i) {
       totals[kBoxStats[i]] =
-          has_totals ? IntOrNull(*totals_statement, 1 + i)
+          has_totals ? found->second[static_cast<size_t>(i)]
                      : (lines.empty() ? Json(nullptr) : Json(sums[static_cast<size_t>(i)]));
     }
-    totals_statement->Reset();
     table.push_back({"TOTAL", "", IntText(totals["pts"]), IntText(totals["reb"]),
                      IntText(totals["ast"]), IntText(totals["stl"]), IntText(totals["blk"]),
                      IntText(totals["tov"]), IntText(totals["fgm"]) + "-" + IntText(totals["fga"]),
@@ -462,9 +505,10 @@ Result<ToolOutput> RunPlayByPlay(const Json& arguments, CallContext& context) {
           "e.away_score FROM play_by_play e LEFT JOIN teams t ON t.team_id = e.team_id "
           "LEFT JOIN players p1 ON p1.player_id = e.player_id "
           "LEFT JOIN players p2 ON p2.player_id = e.player2_id "
-          "WHERE e.game_id = ?1 AND (?2 IS NULL OR e.period = ?2) "
-          "AND (?3 IS NULL OR e.player_id = ?3 OR e.player2_id = ?3) "
-          "AND (?4 IS NULL OR e.event_type = ?4) ORDER BY e.event_num LIMIT ?5 OFFSET ?6"));
+          "WHERE e.game_id = ?1 AND (CAST(?2 AS INTEGER) IS NULL OR e.period = ?2) "
+          "AND (CAST(?3 AS BIGINT) IS NULL OR e.player_id = ?3 OR e.player2_id = ?3) "
+          "AND (CAST(?4 AS INTEGER) IS NULL OR e.event_type = ?4) "
+          "ORDER BY e.event_num LIMIT ?5 OFFSET ?6"));
   s->Bind(1, g.game_id);
   if (period) {
     s->Bind(2, *period);

@@ -145,39 +145,63 @@ struct IndexedPlayer {
 
 // Every player's names, folded, loaded once per database and shared read-only by all callers.
 struct NameIndex {
-  // What the players table looked like when the index was built (see Fingerprint).
+  // What the players table looked like when the index was built (see KeyAndFingerprint).
   std::string fingerprint;
   std::vector<IndexedPlayer> players;
   std::unordered_map<int64_t, size_t> by_id;
 };
 
-// A cheap summary of the players table (and the imports log) that changes whenever players are
-// added, removed or re-imported.
-Result<std::string> Fingerprint(db::Connection& db) {
-  FB_ASSIGN_OR_RETURN(auto statement, db.Prepare("SELECT (SELECT COUNT(*) FROM players), "
-                                                 "(SELECT MAX(player_id) FROM players), "
-                                                 "(SELECT MAX(import_id) FROM imports)"));
-  FB_ASSIGN_OR_RETURN(bool row, statement->Step());
-  if (!row) return std::string();
+// The three counts a fingerprint is made of (see KeyAndFingerprint), as SELECT columns.
+constexpr std::string_view kFingerprintColumns =
+    "(SELECT COUNT(*) FROM players), (SELECT MAX(player_id) FROM players), "
+    "(SELECT MAX(import_id) FROM imports)";
+
+// The fingerprint in the kFingerprintColumns that start at column `first`.
+std::string ReadFingerprint(const db::Statement& statement, int first) {
   std::string out;
-  for (int c = 0; c < 3; ++c) {
-    out += statement->IsNull(c) ? "-" : std::to_string(statement->GetInt(c));
+  for (int c = first; c < first + 3; ++c) {
+    out += statement.IsNull(c) ? "-" : std::to_string(statement.GetInt(c));
     out += '/';
   }
   return out;
 }
 
-// The database file, so that one process serving several databases keeps one index for each.
-Result<std::string> DatabaseKey(db::Connection& db) {
-  FB_ASSIGN_OR_RETURN(auto statement, db.Prepare("PRAGMA database_list"));
+struct KeyedFingerprint {
+  // The database file (SQLite) or server and database (PostgreSQL), so that one process serving
+  // several databases keeps one index for each.
   std::string key;
-  while (true) {
+  // A cheap summary of the players table (and the imports log) that changes whenever players
+  // are added, removed or re-imported.
+  std::string fingerprint;
+};
+
+Result<KeyedFingerprint> KeyAndFingerprint(db::Connection& db) {
+  KeyedFingerprint out;
+  if (db.dialect() == db::Dialect::kPostgres) {  // one round trip for both
+    static const std::string sql = fmt::format(
+        "SELECT 'postgres:' || COALESCE(host(inet_server_addr()), 'local') || ':' || "
+        "current_setting('port') || '/' || current_database(), {}",
+        kFingerprintColumns);
+    FB_ASSIGN_OR_RETURN(auto statement, db.Prepare(sql));
     FB_ASSIGN_OR_RETURN(bool row, statement->Step());
-    if (!row) break;
-    if (statement->GetText(1) == "main") key = std::string(statement->GetText(2));
+    if (row) {
+      out.key = std::string(statement->GetText(0));
+      out.fingerprint = ReadFingerprint(*statement, 1);
+    }
+    return out;
   }
-  statement->Reset();
-  return key;
+  FB_ASSIGN_OR_RETURN(auto files, db.Prepare("PRAGMA database_list"));
+  while (true) {
+    FB_ASSIGN_OR_RETURN(bool row, files->Step());
+    if (!row) break;
+    if (files->GetText(1) == "main") out.key = std::string(files->GetText(2));
+  }
+  files->Reset();
+  static const std::string sql = fmt::format("SELECT {}", kFingerprintColumns);
+  FB_ASSIGN_OR_RETURN(auto statement, db.Prepare(sql));
+  FB_ASSIGN_OR_RETURN(bool row, statement->Step());
+  if (row) out.fingerprint = ReadFingerprint(*statement, 0);
+  return out;
 }
 
 Result<std::shared_ptr<const NameIndex>> BuildIndex(db::Connection& db, std::string fingerprint) {
@@ -214,8 +238,9 @@ Result<std::shared_ptr<const NameIndex>> BuildIndex(db::Connection& db, std::str
 Result<std::shared_ptr<const NameIndex>> CurrentIndex(db::Connection& db) {
   static std::mutex mutex;
   static auto* cache = new std::map<std::string, std::shared_ptr<const NameIndex>>();
-  FB_ASSIGN_OR_RETURN(std::string key, DatabaseKey(db));
-  FB_ASSIGN_OR_RETURN(std::string fingerprint, Fingerprint(db));
+  FB_ASSIGN_OR_RETURN(KeyedFingerprint keyed, KeyAndFingerprint(db));
+  const std::string& key = keyed.key;
+  std::string fingerprint = std::move(keyed.fingerprint);
   {
     std::lock_guard lock(mutex);
     auto it = cache->find(key);

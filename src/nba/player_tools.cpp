@@ -36,17 +36,18 @@ Json PlayerSchema() {
       {"player_id", "name"});
 }
 
-// The abbreviation of the team of the player's most recent game, or nullopt without games.
-Result<std::optional<std::string>> LatestTeam(db::Connection& db, int64_t player_id) {
+// The statement reading a player's position and the abbreviation of the team of his most
+// recent game (NULL without games), bound, not yet stepped.
+Result<db::StatementPtr> PreparePlayerSummary(db::Connection& db, int64_t player_id) {
   FB_ASSIGN_OR_RETURN(auto statement,
-                      db.Prepare("SELECT t.abbreviation FROM player_game_stats p "
-                                 "JOIN games g ON g.game_id = p.game_id "
+                      db.Prepare("SELECT pl.position, (SELECT t.abbreviation "
+                                 "FROM player_game_stats p JOIN games g ON g.game_id = p.game_id "
                                  "JOIN teams t ON t.team_id = p.team_id "
-                                 "WHERE p.player_id = ? ORDER BY g.game_date DESC LIMIT 1"));
+                                 "WHERE p.player_id = pl.player_id "
+                                 "ORDER BY g.game_date DESC, g.game_id DESC LIMIT 1) "
+                                 "FROM players pl WHERE pl.player_id = ?"));
   statement->Bind(1, player_id);
-  FB_ASSIGN_OR_RETURN(bool row, statement->Step());
-  if (!row) return std::optional<std::string>();
-  return std::optional<std::string>(std::string(statement->GetText(0)));
+  return statement;
 }
 
 Json SeasonTypeSchema() {
@@ -122,9 +123,9 @@ struct TeamLine {
   TeamShare share;
 };
 
-// The player's lines in `season` by team, in the order he played for them.
-Result<std::vector<TeamLine>> SeasonLines(db::Connection& db, int64_t player_id, int season,
-                                          std::string_view season_type) {
+// The statement reading the player's lines in `season` by team, bound, not yet stepped.
+Result<db::StatementPtr> PrepareSeasonLines(db::Connection& db, int64_t player_id, int season,
+                                            std::string_view season_type) {
   static const std::string sql = fmt::format(
       "SELECT p.team_id, t.abbreviation, SUM(tg.seconds), SUM(tg.fga), SUM(tg.fta), "
       "SUM(tg.tov), {} FROM player_game_stats p "
@@ -132,25 +133,35 @@ Result<std::vector<TeamLine>> SeasonLines(db::Connection& db, int64_t player_id,
       "JOIN teams t ON t.team_id = p.team_id "
       "LEFT JOIN team_game_stats tg ON tg.game_id = p.game_id AND tg.team_id = p.team_id "
       "WHERE p.player_id = ?1 AND g.season_id = ?2 AND g.game_type = ?3 AND p.seconds > 0 "
-      "GROUP BY p.team_id ORDER BY MIN(g.game_date)",
+      "GROUP BY p.team_id, t.abbreviation ORDER BY MIN(g.game_date), p.team_id",
       CountingSelect("p"));
   FB_ASSIGN_OR_RETURN(auto statement, db.Prepare(sql));
   statement->BindAll(player_id, int64_t{season}, season_type);
+  return statement;
+}
+
+// The lines of a PrepareSeasonLines statement, in the order he played for the teams.
+Result<std::vector<TeamLine>> ReadSeasonLines(db::Statement& statement) {
   std::vector<TeamLine> lines;
   while (true) {
-    FB_ASSIGN_OR_RETURN(bool row, statement->Step());
+    FB_ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
     TeamLine line;
-    line.team_id = statement->GetInt(0);
-    line.team = std::string(statement->GetText(1));
-    auto read = [&](int column) {
-      return statement->IsNull(column) ? 0 : statement->GetInt(column);
-    };
+    line.team_id = statement.GetInt(0);
+    line.team = std::string(statement.GetText(1));
+    auto read = [&](int column) { return statement.IsNull(column) ? 0 : statement.GetInt(column); };
     line.share = TeamShare{read(2), read(3), read(4), read(5)};
-    line.stats = ReadCountingStats(*statement, 6);
+    line.stats = ReadCountingStats(statement, 6);
     lines.push_back(std::move(line));
   }
   return lines;
+}
+
+// The player's lines in `season` by team, in the order he played for them.
+Result<std::vector<TeamLine>> SeasonLines(db::Connection& db, int64_t player_id, int season,
+                                          std::string_view season_type) {
+  FB_ASSIGN_OR_RETURN(auto statement, PrepareSeasonLines(db, player_id, season, season_type));
+  return ReadSeasonLines(*statement);
 }
 
 // All teams together; `team` is "TOT" for a traded player.
@@ -175,18 +186,36 @@ Result<ToolOutput> RunSearchPlayers(const Json& arguments, CallContext& context)
   FB_ASSIGN_OR_RETURN(int64_t limit, IntArgument(arguments, "limit", 10, 1, 50));
   FB_ASSIGN_OR_RETURN(auto players,
                       SearchPlayers(context.db, query, static_cast<size_t>(limit), active_only));
-  FB_ASSIGN_OR_RETURN(auto details,
-                      context.db.Prepare("SELECT position FROM players WHERE player_id = ?"));
+  // Each player's position and latest team, up to kBatch players per round trip where the
+  // backend pipelines.
+  constexpr size_t kBatch = 10;
+  std::vector<Json> positions;
+  std::vector<std::optional<std::string>> teams;
+  for (size_t first = 0; first < players.size(); first += kBatch) {
+    std::vector<db::StatementPtr> statements;
+    std::vector<db::Statement*> batch;
+    for (size_t i = first; i < players.size() && i < first + kBatch; ++i) {
+      FB_ASSIGN_OR_RETURN(auto statement, PreparePlayerSummary(context.db, players[i].player_id));
+      batch.push_back(statement.get());
+      statements.push_back(std::move(statement));
+    }
+    FB_RETURN_IF_ERROR(context.db.Prefetch(batch));
+    for (auto& statement : statements) {
+      FB_ASSIGN_OR_RETURN(bool found, statement->Step());
+      positions.push_back(found && !statement->IsNull(0) ? Json(std::string(statement->GetText(0)))
+                                                         : Json(nullptr));
+      teams.push_back(found && !statement->IsNull(1)
+                          ? std::optional<std::string>(std::string(statement->GetText(1)))
+                          : std::nullopt);
+    }
+  }
   ToolOutput output;
   Json rows = Json::array();
   std::vector<std::vector<std::string>> table;
-  for (const auto& player : players) {
-    details->Bind(1, player.player_id);
-    FB_ASSIGN_OR_RETURN(bool found, details->Step());
-    Json position =
-        found && !details->IsNull(0) ? Json(std::string(details->GetText(0))) : Json(nullptr);
-    details->Reset();
-    FB_ASSIGN_OR_RETURN(auto team, LatestTeam(context.db, player.player_id));
+  for (size_t i = 0; i < players.size(); ++i) {
+    const PlayerRef& player = players[i];
+    const Json& position = positions[i];
+    const std::optional<std::string>& team = teams[i];
     rows.push_back({{"player_id", player.player_id},
                     {"name", player.name},
                     {"from_year", OptionalJson(player.from_year)},
@@ -251,19 +280,24 @@ std::optional<std::string> HeightFeet(std::optional<int64_t> cm) {
   return fmt::format("{}-{}", inches / 12, inches % 12);
 }
 
-Result<Json> PlayerBio(db::Connection& db, int64_t player_id) {
+// The statement reading the player's bio, bound, not yet stepped.
+Result<db::StatementPtr> PreparePlayerBio(db::Connection& db, int64_t player_id) {
   FB_ASSIGN_OR_RETURN(auto statement,
                       db.Prepare("SELECT birth_date, height_cm, weight_kg, position, country, "
                                  "draft_year, draft_round, draft_number FROM players "
                                  "WHERE player_id = ?"));
   statement->Bind(1, player_id);
-  FB_ASSIGN_OR_RETURN(bool row, statement->Step());
+  return statement;
+}
+
+Result<Json> ReadPlayerBio(db::Statement& statement, int64_t player_id) {
+  FB_ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row) return MakeError(ErrorCode::kNotFound, "no player with id {}", player_id);
   auto text = [&](int c) {
-    return statement->IsNull(c) ? Json(nullptr) : Json(std::string(statement->GetText(c)));
+    return statement.IsNull(c) ? Json(nullptr) : Json(std::string(statement.GetText(c)));
   };
   auto integer = [&](int c) {
-    return statement->IsNull(c) ? std::optional<int64_t>() : statement->GetInt(c);
+    return statement.IsNull(c) ? std::optional<int64_t>() : statement.GetInt(c);
   };
   Json draft = nullptr;
   if (integer(5)) {
@@ -302,26 +336,32 @@ struct CareerSeason {
   CountingStats stats;
 };
 
-Result<std::vector<CareerSeason>> Career(db::Connection& db, int64_t player_id,
-                                         std::string_view season_type) {
+// The statement reading the player's career by season and team, bound, not yet stepped.
+Result<db::StatementPtr> PrepareCareer(db::Connection& db, int64_t player_id,
+                                       std::string_view season_type) {
   static const std::string sql = fmt::format(
       "SELECT g.season_id, t.abbreviation, {} FROM player_game_stats p "
       "JOIN games g ON g.game_id = p.game_id JOIN teams t ON t.team_id = p.team_id "
       "WHERE p.player_id = ?1 AND g.game_type = ?2 AND p.seconds > 0 "
-      "GROUP BY g.season_id, p.team_id ORDER BY g.season_id, MIN(g.game_date)",
+      "GROUP BY g.season_id, p.team_id, t.abbreviation "
+      "ORDER BY g.season_id, MIN(g.game_date), p.team_id",
       CountingSelect("p"));
   FB_ASSIGN_OR_RETURN(auto statement, db.Prepare(sql));
   statement->BindAll(player_id, season_type);
+  return statement;
+}
+
+Result<std::vector<CareerSeason>> ReadCareer(db::Statement& statement) {
   std::vector<CareerSeason> seasons;
   while (true) {
-    FB_ASSIGN_OR_RETURN(bool row, statement->Step());
+    FB_ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
-    const int season = static_cast<int>(statement->GetInt(0));
+    const int season = static_cast<int>(statement.GetInt(0));
     if (seasons.empty() || seasons.back().season != season) {
       seasons.push_back(CareerSeason{season, {}, {}});
     }
-    seasons.back().teams.emplace_back(statement->GetText(1));
-    seasons.back().stats += ReadCountingStats(*statement, 2);
+    seasons.back().teams.emplace_back(statement.GetText(1));
+    seasons.back().stats += ReadCountingStats(statement, 2);
   }
   return seasons;
 }
@@ -362,8 +402,14 @@ Result<ToolOutput> RunGetPlayer(const Json& arguments, CallContext& context) {
   FB_ASSIGN_OR_RETURN(std::string season_type,
                       EnumArgument(arguments, "season_type", {"regular", "playoffs"}, "regular"));
   FB_ASSIGN_OR_RETURN(PlayerRef player, ResolvePlayer(context.db, *player_arg));
-  FB_ASSIGN_OR_RETURN(Json bio, PlayerBio(context.db, player.player_id));
-  FB_ASSIGN_OR_RETURN(auto career, Career(context.db, player.player_id, season_type));
+  // Bio and career in one round trip where the backend pipelines.
+  FB_ASSIGN_OR_RETURN(auto bio_statement, PreparePlayerBio(context.db, player.player_id));
+  FB_ASSIGN_OR_RETURN(auto career_statement,
+                      PrepareCareer(context.db, player.player_id, season_type));
+  db::Statement* const batch[] = {bio_statement.get(), career_statement.get()};
+  FB_RETURN_IF_ERROR(context.db.Prefetch(batch));
+  FB_ASSIGN_OR_RETURN(Json bio, ReadPlayerBio(*bio_statement, player.player_id));
+  FB_ASSIGN_OR_RETURN(auto career, ReadCareer(*career_statement));
   Json seasons = Json::array();
   std::vector<std::vector<std::string>> table;
   CountingStats total;
@@ -622,7 +668,8 @@ Result<ToolOutput> RunPlayerGameLog(const Json& arguments, CallContext& context)
           "JOIN team_game_stats tg ON tg.game_id = p.game_id AND tg.team_id = p.team_id "
           "JOIN teams t ON t.team_id = p.team_id JOIN teams o ON o.team_id = tg.opponent_id "
           "WHERE p.player_id = ?1 AND g.season_id = ?2 AND g.game_type = ?3 AND p.seconds > 0 "
-          "AND (?4 IS NULL OR tg.is_home = ?4) AND (?5 IS NULL OR tg.opponent_id = ?5) "
+          "AND (CAST(?4 AS INTEGER) IS NULL OR tg.is_home = ?4) "
+          "AND (CAST(?5 AS INTEGER) IS NULL OR tg.opponent_id = ?5) "
           "ORDER BY g.game_date DESC, g.game_id DESC LIMIT ?6"));
   statement->BindAll(player.player_id, int64_t{season}, season_type);
   if (location == "any") {
@@ -823,10 +870,28 @@ Result<ToolOutput> RunComparePlayers(const Json& arguments, CallContext& context
   const Scale scale = mode == "totals"   ? Scale::kTotals
                       : mode == "per_36" ? Scale::kPer36
                                          : Scale::kPerGame;
+  // Every player's lines in one round trip where the backend pipelines; all are read before
+  // anything else runs on the connection.
+  std::vector<db::StatementPtr> statements;
+  std::vector<db::Statement*> batch;
+  for (const auto& player : players) {
+    FB_ASSIGN_OR_RETURN(auto statement,
+                        PrepareSeasonLines(context.db, player.player_id, season, season_type));
+    batch.push_back(statement.get());
+    statements.push_back(std::move(statement));
+  }
+  FB_RETURN_IF_ERROR(context.db.Prefetch(batch));
+  std::vector<std::vector<TeamLine>> player_lines;
+  for (auto& statement : statements) {
+    FB_ASSIGN_OR_RETURN(auto lines, ReadSeasonLines(*statement));
+    player_lines.push_back(std::move(lines));
+  }
+  statements.clear();
   std::vector<TeamLine> totals;
   Json rows = Json::array();
-  for (const auto& player : players) {
-    FB_ASSIGN_OR_RETURN(auto lines, SeasonLines(context.db, player.player_id, season, season_type));
+  for (size_t p = 0; p < players.size(); ++p) {
+    const PlayerRef& player = players[p];
+    const std::vector<TeamLine>& lines = player_lines[p];
     if (lines.empty()) {
       FB_ASSIGN_OR_RETURN(auto seasons, PlayerSeasons(context.db, player.player_id, season_type));
       return tl::unexpected(NoSeasonData(player, season, season_type, seasons));
@@ -956,15 +1021,21 @@ ToolSpec ComparePlayersTool() {
   return tool;
 }
 
-// Games a team has played in the season so far (the most of any team).
-Result<int64_t> TeamGames(db::Connection& db, int season, std::string_view season_type) {
+// The statement counting the games a team has played in the season so far (the most of any
+// team), bound, not yet stepped; ReadTeamGames reads it.
+Result<db::StatementPtr> PrepareTeamGames(db::Connection& db, int season,
+                                          std::string_view season_type) {
   FB_ASSIGN_OR_RETURN(auto statement, db.Prepare("SELECT COUNT(*) FROM team_game_stats tg "
                                                  "JOIN games g ON g.game_id = tg.game_id "
                                                  "WHERE g.season_id = ?1 AND g.game_type = ?2 "
                                                  "GROUP BY tg.team_id ORDER BY 1 DESC LIMIT 1"));
   statement->BindAll(int64_t{season}, season_type);
-  FB_ASSIGN_OR_RETURN(bool row, statement->Step());
-  return row ? statement->GetInt(0) : int64_t{0};
+  return statement;
+}
+
+Result<int64_t> ReadTeamGames(db::Statement& statement) {
+  FB_ASSIGN_OR_RETURN(bool row, statement.Step());
+  return row ? statement.GetInt(0) : int64_t{0};
 }
 
 // The attempts qualifier of a percentage: made shots over a full 82-game season, scaled to the
@@ -1016,7 +1087,21 @@ Result<ToolOutput> RunLeagueLeaders(const Json& arguments, CallContext& context)
     if (stat_name == candidate.key) stat = &candidate;
   }
   if (stat == nullptr) return MakeError(ErrorCode::kInternal, "stat table out of date");
-  FB_ASSIGN_OR_RETURN(int64_t team_games, TeamGames(context.db, season, season_type));
+  static const std::string sql = fmt::format(
+      "SELECT p.player_id, pl.full_name, t.abbreviation, MAX(g.game_date), {} "
+      "FROM games g JOIN player_game_stats p ON p.game_id = g.game_id "
+      "JOIN players pl ON pl.player_id = p.player_id JOIN teams t ON t.team_id = p.team_id "
+      "WHERE g.season_id = ?1 AND g.game_type = ?2 AND p.seconds > 0 "
+      "GROUP BY p.player_id, p.team_id, pl.full_name, t.abbreviation",
+      CountingSelect("p"));
+  // The qualifier's inputs and the players' lines in one round trip where the backend
+  // pipelines.
+  FB_ASSIGN_OR_RETURN(auto games_statement, PrepareTeamGames(context.db, season, season_type));
+  FB_ASSIGN_OR_RETURN(auto statement, context.db.Prepare(sql));
+  statement->BindAll(int64_t{season}, season_type);
+  db::Statement* const batch[] = {games_statement.get(), statement.get()};
+  FB_RETURN_IF_ERROR(context.db.Prefetch(batch));
+  FB_ASSIGN_OR_RETURN(int64_t team_games, ReadTeamGames(*games_statement));
   const bool rate = mode == "per_game" || stat->percentage;
   const int64_t default_min_games =
       rate && season_type == "regular"
@@ -1030,15 +1115,6 @@ Result<ToolOutput> RunLeagueLeaders(const Json& arguments, CallContext& context)
         std::ceil(attempts_rule->full_season * static_cast<double>(team_games) / 82.0));
   }
 
-  static const std::string sql = fmt::format(
-      "SELECT p.player_id, pl.full_name, t.abbreviation, MAX(g.game_date), {} "
-      "FROM games g JOIN player_game_stats p ON p.game_id = g.game_id "
-      "JOIN players pl ON pl.player_id = p.player_id JOIN teams t ON t.team_id = p.team_id "
-      "WHERE g.season_id = ?1 AND g.game_type = ?2 AND p.seconds > 0 "
-      "GROUP BY p.player_id, p.team_id",
-      CountingSelect("p"));
-  FB_ASSIGN_OR_RETURN(auto statement, context.db.Prepare(sql));
-  statement->BindAll(int64_t{season}, season_type);
   std::map<int64_t, LeaderRow> by_player;
   while (true) {
     FB_ASSIGN_OR_RETURN(bool row, statement->Step());

@@ -44,7 +44,7 @@ constexpr std::array<KnownTable, 13> kKnownTables = {{
 }};
 
 constexpr std::string_view kConventions = R"md(## Conventions
-- Read-only SQLite. Query it with `run_sql` (one SELECT/WITH statement; add LIMIT).
+- Read-only (SQLite, or PostgreSQL in production). Query it with `run_sql` (one SELECT/WITH statement; add LIMIT).
 - **Teams**: NBA.com ids 1610612737 (ATL) .. 1610612766 (CHA); join on `team_id`.
 - **Players**: NBA.com person ids; generated players have ids from 5000000 up.
 - **Games**: `game_id` is TEXT of ten digits, '00' + type digit + 2-digit season + 5-digit
@@ -139,8 +139,76 @@ std::optional<std::string> ColumnNote(std::string_view create_sql, std::string_v
   return std::nullopt;
 }
 
+// PostgreSQL's catalog described the way SQLite describes the same schema, so that
+// describe_schema answers alike on both backends: declared types INTEGER, TEXT and REAL (a view
+// column has its table column's type when it passes that column through unchanged, else none,
+// as SQLite derives it); NOT NULL as declared (PostgreSQL adds it to a one-column primary key,
+// which SQLite does not); notes from column comments, which the PostgreSQL schema carries where
+// SQLite's has comments beside the columns. Columns: name, type, not null (0/1), position in the
+// primary key, comment, referenced table.column.
+constexpr std::string_view kPostgresColumns = R"sql(
+SELECT a.attname,
+       CASE WHEN c.relkind IN ('v', 'm') AND NOT EXISTS (
+              SELECT 1 FROM pg_rewrite r
+              JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+              JOIN pg_attribute b ON b.attrelid = d.refobjid AND b.attnum = d.refobjsubid
+              WHERE r.ev_class = c.oid AND d.refobjid <> c.oid AND b.attname = a.attname
+                AND b.atttypid = a.atttypid) THEN ''
+            WHEN a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) THEN 'INTEGER'
+            WHEN a.atttypid = 'text'::regtype THEN 'TEXT'
+            WHEN a.atttypid IN ('float4'::regtype, 'float8'::regtype) THEN 'REAL'
+            ELSE upper(format_type(a.atttypid, a.atttypmod)) END,
+       CASE WHEN a.attnotnull AND pk.conkey IS DISTINCT FROM ARRAY[a.attnum] THEN 1 ELSE 0 END,
+       COALESCE(array_position(pk.conkey, a.attnum), 0),
+       col_description(c.oid, a.attnum),
+       (SELECT ft.relname || '.' || fa.attname FROM pg_constraint f
+        JOIN pg_class ft ON ft.oid = f.confrelid
+        JOIN pg_attribute fa ON fa.attrelid = f.confrelid
+         AND fa.attnum = f.confkey[array_position(f.conkey, a.attnum)]
+        WHERE f.conrelid = c.oid AND f.contype = 'f' AND a.attnum = ANY (f.conkey)
+        ORDER BY f.conname LIMIT 1)
+FROM pg_class c
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+WHERE c.relname = ?1
+  AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+ORDER BY a.attnum
+)sql";
+
+// Tables and views of the current schema, as (name, "table" or "view", ""), by name; objects
+// that belong to an extension (pg_stat_statements' views) are left out.
+constexpr std::string_view kPostgresTables = R"sql(
+SELECT c.relname, CASE WHEN c.relkind IN ('v', 'm') THEN 'view' ELSE 'table' END, ''
+FROM pg_class c
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+  AND c.relkind IN ('r', 'p', 'v', 'm')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY c.relname
+)sql";
+
+Result<std::vector<ColumnInfo>> PostgresColumns(db::Connection& db, const std::string& table) {
+  FB_ASSIGN_OR_RETURN(auto columns, db.Prepare(kPostgresColumns));
+  columns->Bind(1, table);
+  std::vector<ColumnInfo> out;
+  while (true) {
+    FB_ASSIGN_OR_RETURN(bool row, columns->Step());
+    if (!row) break;
+    ColumnInfo& column = out.emplace_back();
+    column.name = std::string(columns->GetText(0));
+    column.type = std::string(columns->GetText(1));
+    column.not_null = columns->GetInt(2) != 0;
+    column.primary_key = static_cast<int>(columns->GetInt(3));
+    if (!columns->IsNull(4)) column.note = std::string(columns->GetText(4));
+    if (!column.note) column.note = KnownColumnNote(table, column.name);
+    if (!columns->IsNull(5)) column.references = std::string(columns->GetText(5));
+  }
+  return out;
+}
+
 Result<std::vector<ColumnInfo>> Columns(db::Connection& db, const std::string& table,
                                         std::string_view create_sql) {
+  if (db.dialect() == db::Dialect::kPostgres) return PostgresColumns(db, table);
   FB_ASSIGN_OR_RETURN(auto columns,
                       db.Prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)"));
   columns->Bind(1, table);
@@ -176,10 +244,13 @@ Result<std::vector<ColumnInfo>> Columns(db::Connection& db, const std::string& t
 // `only` restricts the list to one name; an unknown name gives kNotFound listing them all.
 Result<std::vector<TableInfo>> ReadSchema(db::Connection& db,
                                           const std::optional<std::string>& only) {
-  FB_ASSIGN_OR_RETURN(auto statement,
-                      db.Prepare("SELECT name, type, COALESCE(sql, '') FROM sqlite_schema "
-                                 "WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
-                                 "ORDER BY name"));
+  FB_ASSIGN_OR_RETURN(
+      auto statement,
+      db.Prepare(db.dialect() == db::Dialect::kPostgres
+                     ? kPostgresTables
+                     : "SELECT name, type, COALESCE(sql, '') FROM sqlite_schema "
+                       "WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
+                       "ORDER BY name"));
   std::vector<std::array<std::string, 3>> found;
   while (true) {
     FB_ASSIGN_OR_RETURN(bool row, statement->Step());
@@ -272,7 +343,7 @@ ToolSpec DescribeSchemaTool() {
       {{"table", schema::String("One table or view name; all of them when omitted.")}});
   const Json column = schema::Object(
       {{"name", schema::String("column name")},
-       {"type", schema::String("declared SQLite type")},
+       {"type", schema::String("declared column type")},
        {"not_null", schema::Boolean("NOT NULL")},
        {"primary_key", schema::Integer("position in the primary key, 0 if not in it")},
        {"references", schema::Nullable(schema::String("foreign key target, table.column"))},
@@ -402,17 +473,19 @@ ToolSpec RunSqlTool() {
   tool.name = "run_sql";
   tool.title = "Run a read-only SQL query";
   tool.description =
-      "Runs one read-only SQLite query (SELECT, WITH or VALUES) against the NBA database and "
-      "returns its columns and rows. Use it for questions the other tools do not answer; call "
+      "Runs one read-only SQL query (SELECT, WITH or VALUES) against the NBA database (SQLite, "
+      "or PostgreSQL in production: write SQL both accept) and returns its columns and rows. "
+      "Use it for questions the other tools do not answer; call "
       "describe_schema first for tables, columns and id conventions. Writes, schema changes, "
       "ATTACH, PRAGMA and several statements are refused. At most max_rows rows come back "
       "(truncated: true when there were more) and the query stops after timeout_ms. "
       "Example: SELECT p.full_name, SUM(s.pts) AS pts FROM player_game_stats s JOIN players p "
       "USING (player_id) JOIN games g USING (game_id) WHERE g.season_id = 2023 AND "
-      "g.game_type = 'regular' GROUP BY s.player_id ORDER BY pts DESC LIMIT 10";
+      "g.game_type = 'regular' GROUP BY p.player_id, p.full_name ORDER BY pts DESC NULLS LAST "
+      "LIMIT 10";
   tool.input_schema = schema::Object(
-      {{"sql", schema::String(
-                   fmt::format("One SQLite SELECT statement, at most {} bytes.", kMaxSqlBytes))},
+      {{"sql",
+        schema::String(fmt::format("One SELECT statement, at most {} bytes.", kMaxSqlBytes))},
        {"max_rows", schema::Integer("Most rows to return.", 1, kMaxRows, kDefaultRows)},
        {"timeout_ms",
         schema::Integer("Time limit in milliseconds.", 1, kMaxTimeoutMs, kDefaultTimeoutMs)}},

@@ -93,8 +93,17 @@ Result<std::vector<StandingRow>> LoadStandings(db::Connection& db, int season) {
       db.Prepare("SELECT s.team_id, t.abbreviation, t.full_name, s.conference, s.division, "
                  "s.wins, s.losses, s.home_wins, s.home_losses, s.away_wins, s.away_losses "
                  "FROM standings s JOIN teams t ON t.team_id = s.team_id "
-                 "WHERE s.season_id = ?"));
+                 "WHERE s.season_id = ? ORDER BY s.team_id"));
   statement->Bind(1, season);
+  FB_ASSIGN_OR_RETURN(
+      auto games, db.Prepare("SELECT home_team_id, away_team_id, home_score, away_score FROM games "
+                             "WHERE season_id = ? AND game_type = 'regular' AND status = 'final' "
+                             "AND home_score IS NOT NULL AND away_score IS NOT NULL "
+                             "ORDER BY game_date, game_id"));
+  games->Bind(1, season);
+  // Both in one round trip where the backend pipelines.
+  db::Statement* const batch[] = {statement.get(), games.get()};
+  FB_RETURN_IF_ERROR(db.Prefetch(batch));
   std::vector<StandingRow> rows;
   std::map<int64_t, size_t> index;
   while (true) {
@@ -116,12 +125,6 @@ Result<std::vector<StandingRow>> LoadStandings(db::Connection& db, int season) {
     index[r.team_id] = rows.size();
     rows.push_back(std::move(r));
   }
-  FB_ASSIGN_OR_RETURN(
-      auto games, db.Prepare("SELECT home_team_id, away_team_id, home_score, away_score FROM games "
-                             "WHERE season_id = ? AND game_type = 'regular' AND status = 'final' "
-                             "AND home_score IS NOT NULL AND away_score IS NOT NULL "
-                             "ORDER BY game_date, game_id"));
-  games->Bind(1, season);
   while (true) {
     FB_ASSIGN_OR_RETURN(bool row, games->Step());
     if (!row) break;
@@ -332,19 +335,14 @@ Result<ToolOutput> RunTeamSeasonStats(const Json& arguments, CallContext& contex
       auto record,
       context.db.Prepare(
           "SELECT COUNT(*), "
-          "COALESCE(SUM((home_team_id = ?1 AND home_score > away_score) OR "
-          "(away_team_id = ?1 AND away_score > home_score)), 0), "
+          "COALESCE(SUM(CASE WHEN (home_team_id = ?1 AND home_score > away_score) OR "
+          "(away_team_id = ?1 AND away_score > home_score) THEN 1 ELSE 0 END), 0), "
           "COALESCE(SUM(CASE WHEN home_team_id = ?1 THEN home_score ELSE away_score END), 0), "
           "COALESCE(SUM(CASE WHEN home_team_id = ?1 THEN away_score ELSE home_score END), 0) "
           "FROM games WHERE (home_team_id = ?1 OR away_team_id = ?1) AND season_id = ?2 "
           "AND game_type = ?3 AND status = 'final' AND home_score IS NOT NULL "
           "AND away_score IS NOT NULL"));
   record->BindAll(team.team_id, season, season_type);
-  FB_ASSIGN_OR_RETURN(bool has_record, record->Step());
-  const int64_t games = has_record ? record->GetInt(0) : 0;
-  const int64_t wins = has_record ? record->GetInt(1) : 0;
-  const double points_for = has_record ? static_cast<double>(record->GetInt(2)) : 0;
-  const double points_against = has_record ? static_cast<double>(record->GetInt(3)) : 0;
 
   // Counting stats from team box scores, with the opponents' possession inputs.
   FB_ASSIGN_OR_RETURN(
@@ -358,6 +356,14 @@ Result<ToolOutput> RunTeamSeasonStats(const Json& arguments, CallContext& contex
           "JOIN team_game_stats o ON o.game_id = t.game_id AND o.team_id = t.opponent_id "
           "WHERE t.team_id = ? AND g.season_id = ? AND g.game_type = ?"));
   box->BindAll(team.team_id, season, season_type);
+  // Both in one round trip where the backend pipelines.
+  db::Statement* const batch[] = {record.get(), box.get()};
+  FB_RETURN_IF_ERROR(context.db.Prefetch(batch));
+  FB_ASSIGN_OR_RETURN(bool has_record, record->Step());
+  const int64_t games = has_record ? record->GetInt(0) : 0;
+  const int64_t wins = has_record ? record->GetInt(1) : 0;
+  const double points_for = has_record ? static_cast<double>(record->GetInt(2)) : 0;
+  const double points_against = has_record ? static_cast<double>(record->GetInt(3)) : 0;
   FB_ASSIGN_OR_RETURN(bool has_box, box->Step());
   const int64_t box_games = has_box ? box->GetInt(0) : 0;
   const bool per_game = mode == "per_game";
@@ -471,13 +477,15 @@ Result<ToolOutput> RunTeamRoster(const Json& arguments, CallContext& context) {
       auto statement,
       context.db.Prepare(
           "SELECT p.player_id, pl.full_name, COALESCE(MAX(p.position), pl.position), "
-          "SUM(p.seconds > 0), SUM(p.starter), COALESCE(SUM(p.seconds), 0), "
+          "SUM(CASE WHEN p.seconds > 0 THEN 1 ELSE 0 END), SUM(p.starter), "
+          "COALESCE(SUM(p.seconds), 0), "
           "COALESCE(SUM(p.pts), 0), COALESCE(SUM(p.reb), 0), COALESCE(SUM(p.ast), 0) "
           "FROM player_game_stats p JOIN games g ON g.game_id = p.game_id "
           "JOIN players pl ON pl.player_id = p.player_id "
           "WHERE p.team_id = ?1 AND g.season_id = ?2 AND (?3 = 'all' OR g.game_type = ?3) "
-          "GROUP BY p.player_id HAVING SUM(p.seconds > 0) > 0 "
-          "ORDER BY SUM(p.seconds) DESC, pl.full_name"));
+          "GROUP BY p.player_id, pl.full_name, pl.position "
+          "HAVING SUM(CASE WHEN p.seconds > 0 THEN 1 ELSE 0 END) > 0 "
+          "ORDER BY SUM(p.seconds) DESC, pl.full_name, p.player_id"));
   statement->BindAll(team.team_id, season, season_type);
   Json players = Json::array();
   std::vector<std::vector<std::string>> table;
@@ -654,10 +662,11 @@ Result<ToolOutput> RunSchedule(const Json& arguments, CallContext& context) {
   FB_ASSIGN_OR_RETURN(
       auto statement,
       context.db.Prepare(std::string(kGameSelect) +
-                         "WHERE (?1 IS NULL OR g.home_team_id = ?1 OR g.away_team_id = ?1) "
-                         "AND (?2 IS NULL OR g.season_id = ?2) "
-                         "AND (?3 IS NULL OR g.game_date >= ?3) "
-                         "AND (?4 IS NULL OR g.game_date <= ?4) "
+                         "WHERE (CAST(?1 AS INTEGER) IS NULL OR g.home_team_id = ?1 "
+                         "OR g.away_team_id = ?1) "
+                         "AND (CAST(?2 AS INTEGER) IS NULL OR g.season_id = ?2) "
+                         "AND (CAST(?3 AS TEXT) IS NULL OR g.game_date >= ?3) "
+                         "AND (CAST(?4 AS TEXT) IS NULL OR g.game_date <= ?4) "
                          "AND (?5 = 'any' OR g.status = ?5) "
                          "AND (?6 = 'any' OR g.game_type = ?6) "
                          "ORDER BY g.game_date, g.game_id LIMIT ?7"));
@@ -806,15 +815,15 @@ Result<ToolOutput> RunHeadToHead(const Json& arguments, CallContext& context) {
   FB_ASSIGN_OR_RETURN(
       std::string season_type,
       EnumArgument(arguments, "season_type", {"all", "regular", "playoffs", "playin"}, "all"));
-  FB_ASSIGN_OR_RETURN(
-      auto statement,
-      context.db.Prepare(std::string(kGameSelect) +
-                         "WHERE ((g.home_team_id = ?1 AND g.away_team_id = ?2) OR "
-                         "(g.home_team_id = ?2 AND g.away_team_id = ?1)) "
-                         "AND g.status = 'final' AND g.home_score IS NOT NULL "
-                         "AND g.away_score IS NOT NULL AND (?3 IS NULL OR g.season_id = ?3) "
-                         "AND (?4 = 'all' OR g.game_type = ?4) "
-                         "ORDER BY g.game_date, g.game_id"));
+  FB_ASSIGN_OR_RETURN(auto statement,
+                      context.db.Prepare(std::string(kGameSelect) +
+                                         "WHERE ((g.home_team_id = ?1 AND g.away_team_id = ?2) OR "
+                                         "(g.home_team_id = ?2 AND g.away_team_id = ?1)) "
+                                         "AND g.status = 'final' AND g.home_score IS NOT NULL "
+                                         "AND g.away_score IS NOT NULL "
+                                         "AND (CAST(?3 AS INTEGER) IS NULL OR g.season_id = ?3) "
+                                         "AND (?4 = 'all' OR g.game_type = ?4) "
+                                         "ORDER BY g.game_date, g.game_id"));
   statement->Bind(1, team1.team_id);
   statement->Bind(2, team2.team_id);
   if (season) {

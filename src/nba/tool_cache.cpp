@@ -135,6 +135,18 @@ cache::Computed ErrorComputed(const Error& error,
   return computed;
 }
 
+// Runs the tool; after a connection-class error (the server restarted, the backend or replica
+// went away) runs it once more on a new connection. Every catalog tool only reads, so a second
+// run cannot do anything twice.
+Result<ToolOutput> RunTool(const ToolSpec& tool, const Json& arguments, CallContext& context) {
+  auto output = tool.run(arguments, context);
+  if (output || output.error().code != ErrorCode::kConnection || !context.reconnect) {
+    return output;
+  }
+  if (auto status = context.reconnect(); !status) return output;
+  return tool.run(arguments, context);
+}
+
 Error CancelledError(const ToolSpec& tool) {
   return Error{ErrorCode::kCancelled,
                fmt::format("{} was cancelled by the client that started it", tool.name)};
@@ -146,7 +158,7 @@ Result<cache::Computed> ToolCache::ComputeUncached(
     const ToolSpec& tool, const Json& arguments, CallContext& context,
     const std::function<bool()>& cancelled,
     const std::function<std::string(const Error&)>& describe) {
-  auto output = tool.run(arguments, context);
+  auto output = RunTool(tool, arguments, context);
   if (cancelled && cancelled()) return tl::unexpected(CancelledError(tool));
   if (!output) return ErrorComputed(output.error(), describe);
   cache::Computed computed;
@@ -159,7 +171,7 @@ Result<cache::Computed> ToolCache::Compute(
     const ToolSpec& tool, const Json& arguments, CallContext& context,
     const std::function<bool()>& cancelled,
     const std::function<std::string(const Error&)>& describe) {
-  auto output = tool.run(arguments, context);
+  auto output = RunTool(tool, arguments, context);
   if (cancelled && cancelled()) return tl::unexpected(CancelledError(tool));
   const auto& tables = ToolTableTags(tool.name);
   if (!output) {

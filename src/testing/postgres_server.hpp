@@ -2,6 +2,12 @@
 // listening on 127.0.0.1 at a free port (and a Unix socket in the data directory's parent), no
 // fsync. When the test runs as root the server runs as the unprivileged `postgres` user (it
 // refuses root). Stopped and its directory removed by the destructor.
+//
+// The postmaster is a direct child of the test process (not started through pg_ctl, whose
+// double fork would detach it), with PR_SET_PDEATHSIG = SIGKILL: if the test crashes, the
+// postmaster dies with the thread that started it and its backends follow. Start servers from
+// the main thread (SetUpTestSuite) or one that outlives them. A crashed test leaves only its
+// temporary directory behind.
 #pragma once
 
 #include <sys/types.h>
@@ -38,12 +44,17 @@ class PostgresServer {
   // own free port; waits until it accepts connections and is in recovery.
   Status StartReplicaOf(const PostgresServer& primary);
 
-  // pg_ctl stop -m fast / start (same port and data) / restart -m fast; each waits.
+  // pg_ctl stop -m fast / start (same port and data) / restart -m fast; each waits (bounded,
+  // ~20 s). Start after Kill() retries while the dead server's backends are still exiting.
   Status Stop();
   Status Start();
   Status Restart();
   // SIGKILL the postmaster (a crash); Start() then runs crash recovery.
   void Kill();
+  // The postmaster's pid, or -1 when not running.
+  pid_t pid() const { return pid_; }
+  // The server's log (stderr of the postmaster and of initdb, pg_basebackup, pg_ctl).
+  std::string log_path() const;
 
   bool running() const;
   int port() const { return port_; }
@@ -60,12 +71,16 @@ class PostgresServer {
   Status InitDb(const std::vector<std::string>& settings);
   Status PgCtl(const std::vector<std::string>& args) const;
   Status WaitReady(bool expect_recovery) const;
+  // Forks the postmaster (as `postgres` when root) and waits until it is ready.
+  Status SpawnPostmaster();
+  Status MakeRoot();
 
   std::string root_;  // temporary directory holding data_dir_ and the socket directory
   std::string data_dir_;
   int port_ = 0;
   bool replica_ = false;
   bool started_ = false;
+  pid_t pid_ = -1;  // the postmaster, our child
 };
 
 }  // namespace fastbreak::testing

@@ -51,6 +51,24 @@ check "unknown flag: one-line reason" test "$(grep -c 'fastbreak:' "$work/err")"
 check "no command exits 2" test $? -eq 2
 "$bin" import parquet "$work/help" --db "$work/x.db" >"$work/out" 2>"$work/err"
 check "unknown import format exits 2" test $? -eq 2
+# Writing commands need exactly one target: --db PATH or --pg DSN.
+for cmd in "generate" "import 538 $work/help" "import sqlite $work/help"; do
+  # shellcheck disable=SC2086
+  "$bin" $cmd -q >"$work/out" 2>"$work/err"
+  check "$cmd without --db or --pg exits 2" test $? -eq 2
+  check "$cmd without --db or --pg: one line naming both" \
+    test "$(grep -c 'fastbreak:.*--db.*--pg' "$work/err")" -eq 1
+  # shellcheck disable=SC2086
+  "$bin" $cmd --db "$work/refused.db" --pg "host=127.0.0.1 port=1" -q >"$work/out" 2>"$work/err"
+  check "$cmd with both --db and --pg exits 2" test $? -eq 2
+  check "$cmd with both --db and --pg: one-line reason" \
+    test "$(grep -c 'fastbreak:' "$work/err")" -eq 1
+done
+"$bin" generate --db "$work/refused.db" --replace -q >"$work/out" 2>"$work/err"
+check "generate --replace without --pg exits 2" test $? -eq 2
+"$bin" import 538 "$work/help" --db "$work/refused.db" --replace -q >"$work/out" 2>"$work/err"
+check "import 538 --replace exits 2" test $? -eq 2
+check "nothing was written by refused commands" test ! -e "$work/refused.db"
 printf 'server:\n  prot: 1\n' >"$work/bad.yaml"
 "$bin" serve --config "$work/bad.yaml" >"$work/out" 2>"$work/err"
 check "unknown config key exits 2" test $? -eq 2

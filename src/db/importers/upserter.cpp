@@ -32,7 +32,9 @@ Result<std::unique_ptr<Upserter>> Upserter::Create(Connection& connection, std::
 
   StatementPtr update;
   if (!updatable.empty()) {
-    // UPDATE t SET c = COALESCE(?n, c), ... WHERE k = ?1 AND ... AND (c, ...) IS NOT (COALESCE..)
+    // UPDATE t SET c = COALESCE(?n, c), ... WHERE k = ?1 AND ...
+    //   AND (c, ...) IS DISTINCT FROM (COALESCE(?n, c), ...)
+    // (IS DISTINCT FROM: NULL-aware inequality, in both SQLite and PostgreSQL.)
     std::vector<std::string> sets;
     std::vector<std::string> incoming;
     std::vector<std::string> where;
@@ -44,7 +46,7 @@ Result<std::unique_ptr<Upserter>> Upserter::Create(Connection& connection, std::
       sets.push_back(fmt::format("{} = {}", updatable[i], incoming.back()));
     }
     const std::string update_sql = fmt::format(
-        "UPDATE {} SET {} WHERE {} AND ({}) IS NOT ({})", table, fmt::join(sets, ", "),
+        "UPDATE {} SET {} WHERE {} AND ({}) IS DISTINCT FROM ({})", table, fmt::join(sets, ", "),
         fmt::join(where, " AND "), fmt::join(updatable, ", "), fmt::join(incoming, ", "));
     FB_ASSIGN_OR_RETURN(update, connection.Prepare(update_sql));
   }

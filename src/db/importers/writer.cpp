@@ -113,11 +113,11 @@ Result<std::unique_ptr<Writer>> Writer::Create(Connection& connection, std::stri
   // After an update: final with both scores when the source says so or it already was final,
   // scheduled otherwise (which also repairs a final game stored without scores).
   constexpr std::string_view kSettled =
-      "CASE WHEN home_score IS NOT NULL AND away_score IS NOT NULL AND (status = 'final' OR ?2) "
-      "THEN 'final' ELSE 'scheduled' END";
+      "CASE WHEN home_score IS NOT NULL AND away_score IS NOT NULL "
+      "AND (status = 'final' OR ?2 = 1) THEN 'final' ELSE 'scheduled' END";
   FB_ASSIGN_OR_RETURN(w->settle_status_,
                       connection.Prepare(fmt::format("UPDATE games SET status = {0} WHERE game_id "
-                                                     "= ?1 AND status IS NOT {0}",
+                                                     "= ?1 AND status IS DISTINCT FROM {0}",
                                                      kSettled)));
   FB_ASSIGN_OR_RETURN(w->game_teams_, connection.Prepare("SELECT home_team_id, away_team_id "
                                                          "FROM games WHERE game_id = ?"));
@@ -292,7 +292,8 @@ Status Writer::Finish() {
           " SELECT MIN(CASE WHEN game_type = 'regular' THEN game_date END) AS first_day,"
           "        MAX(game_date) AS last_day"
           " FROM games WHERE season_id = ?1 AND game_date <> '') AS s "
-          "WHERE season_id = ?1 AND (start_date, end_date) IS NOT (s.first_day, s.last_day)"));
+          "WHERE season_id = ?1 "
+          "AND (start_date, end_date) IS DISTINCT FROM (s.first_day, s.last_day)"));
   for (int64_t season : seasons_) {
     update->Bind(1, season);
     FB_RETURN_IF_ERROR(update->Run());

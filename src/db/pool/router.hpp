@@ -25,7 +25,9 @@ enum class Route {
 struct ReplicaOptions {
   // A replica more than this far behind the primary is taken out of rotation. Lag is measured
   // as the time since the replica last replayed a transaction, counted only while it has WAL
-  // left to replay (an idle primary does not make a caught-up replica look late).
+  // left to replay (an idle primary does not make a caught-up replica look late), and bounded
+  // by how long ago the primary (read at each check) first stood past the replica's replay
+  // position, so a record written just before a check after a long idle spell is no lag.
   std::chrono::milliseconds max_lag{5000};
   // How often each replica is checked (lag, reachability).
   std::chrono::milliseconds check_interval{500};
@@ -44,10 +46,12 @@ struct ReplicaStatus {
 
 class DatabaseRouter {
  public:
-  // `read` serves kRead/kReadYourWrites on the primary; `write` serves kWrite (may be the same
-  // pool as `read`). `replicas` may be empty. Starts the health-check thread when there are
-  // replicas; checks use the replicas' own pools and a primary read connection.
-  // REQUIRES: the pools are not null; `metrics` (may be null) outlives the router.
+  // `read` serves kRead/kReadYourWrites on the primary; `write` serves kWrite (null: writes
+  // use `read` too). `replicas` may be empty (at most 32). Starts the health-check thread when
+  // there are replicas; checks use the replicas' own pools and a primary read connection.
+  // Replicas start in rotation and are checked at once. kInvalidArgument when `read` or a
+  // replica is null, or for bad options.
+  // REQUIRES: `metrics` (may be null) outlives the router.
   static Result<std::unique_ptr<DatabaseRouter>> Create(
       std::unique_ptr<ConnectionPool> read, std::unique_ptr<ConnectionPool> write,
       std::vector<std::unique_ptr<ConnectionPool>> replicas, ReplicaOptions options,
@@ -55,7 +59,8 @@ class DatabaseRouter {
   ~DatabaseRouter();
 
   // A connection for `route`. A replica that fails to give one (unreachable, exhausted) is
-  // skipped for the next replica or the primary, within the same deadline.
+  // skipped for the next replica or the primary, within the same deadline: each replica is
+  // given at most half of the time left, so the primary always has time to answer.
   Result<PooledConnection> Acquire(Route route, std::chrono::steady_clock::time_point deadline,
                                    std::string_view holder = {});
 

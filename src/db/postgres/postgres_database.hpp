@@ -1,6 +1,31 @@
 // The PostgreSQL backend on libpq: prepared statements (named, cached per connection), text
 // results read on demand, pipeline mode for Prefetch, COPY for bulk loads, cancellation with
 // PQcancel, and SQLSTATE classes mapped onto the same error codes as SQLite.
+//
+// How it differs from the SQLite backend, where the engines differ:
+// - Parameters travel as text with no declared type, so the server infers each from its
+//   context: `SELECT ?` reads back as text, `? + 1` wants an integer. Cast where the context
+//   says nothing (`?::bigint`). Doubles are sent as the shortest text that reads back exactly.
+//   BindStatic copies (libpq needs NUL-terminated text).
+// - `?` is always a placeholder outside literals and comments: PostgreSQL's jsonb operators
+//   ?, ?| and ?& cannot be written (SQLite has no such operators either).
+// - Every wait on the server is bounded: by the statement timeout in force (the unit of
+//   work's, else the session's) plus 2 s, and Ping by the connect timeout. A server silent
+//   past that is treated as gone (kConnection, broken()). With statement_timeout = 0 there is
+//   no bound.
+// - Changes() counts rows of the last INSERT/UPDATE/DELETE/MERGE/COPY; a SELECT leaves it.
+// - Prefetch sends each statement with its own pipeline sync, so outside a unit of work each
+//   is its own implicit transaction and one failure leaves the others' results intact (inside
+//   a unit of work a failure aborts the transaction, as it would without the pipeline). A
+//   statement the server reports as pipeline-aborted is simply run by its first Step().
+// - Untrusted SQL: checked lexically first (one statement; SELECT, WITH, VALUES, TABLE or
+//   EXPLAIN of those; no calls of file, session, configuration, sleep, lock, sequence or
+//   SQL-running functions), then run in a READ ONLY transaction (a read-only savepoint inside
+//   an open one) whose SET LOCAL statement_timeout is what is left of limits.timeout; writes
+//   hidden in a WITH are refused there, at the first Step(). Rows are streamed one at a time
+//   (single-row mode), so a huge result costs no memory; a statement dropped early cancels the
+//   rest. max_value_bytes applies to the values returned, not to intermediate values. BYTEA
+//   reads as "<blob N bytes>". The DSN's user should still be one that may only read.
 #pragma once
 
 #include <chrono>
@@ -25,7 +50,8 @@ struct PostgresOptions {
   std::chrono::milliseconds statement_timeout{30000};
   // Shown in pg_stat_activity.application_name.
   std::string application_name = "fastbreak";
-  // Prepared statements kept per connection (LRU; evicted ones are DEALLOCATEd).
+  // Prepared statements kept per connection (LRU; evicted ones are DEALLOCATEd, in one batch
+  // before the next statement is prepared). Each costs server memory for its plan.
   int statement_cache_capacity = 128;
 };
 
@@ -36,9 +62,12 @@ class PostgresDatabase final : public Database {
   static Result<std::unique_ptr<PostgresDatabase>> Open(PostgresOptions options,
                                                         DbMetrics* metrics = nullptr);
 
-  // A new session. kReadOnly sessions run with default_transaction_read_only = on.
-  // Errors: kConnection (unreachable, refused, authentication failed, server starting up or
-  // shutting down), with libpq's message.
+  // A new session. kReadOnly sessions run with default_transaction_read_only = on. The
+  // session's statement_timeout and application_name (unless the DSN names one) are set at
+  // connect, through the startup packet's options. Interrupt() on the connection opens a
+  // short connection to the server to cancel (PQcancel), so it blocks its caller for a round
+  // trip. Errors: kConnection (unreachable, refused, authentication failed, server starting
+  // up or shutting down), with libpq's message.
   Result<std::unique_ptr<Connection>> Connect(AccessMode mode) override;
   std::string_view Kind() const override { return "postgres"; }
   const PostgresOptions& options() const { return options_; }

@@ -34,13 +34,13 @@ class MigrationsTest : public ::testing::Test {
 TEST_F(MigrationsTest, AppliesEveryMigrationOnceAndIsIdempotent) {
   auto first = Migrate(*connection_);
   ASSERT_OK(first);
-  EXPECT_EQ(*first, static_cast<int>(NbaMigrations().size()));
+  EXPECT_EQ(*first, static_cast<int>(NbaMigrations(Dialect::kSqlite).size()));
   EXPECT_EQ(*SchemaVersion(*connection_), LatestSchemaVersion());
   auto second = Migrate(*connection_);
   ASSERT_OK(second);
   EXPECT_EQ(*second, 0);
   EXPECT_EQ(Count("SELECT count(*) FROM schema_migrations"),
-            static_cast<int64_t>(NbaMigrations().size()));
+            static_cast<int64_t>(NbaMigrations(Dialect::kSqlite).size()));
 }
 
 TEST_F(MigrationsTest, CreatesTheNbaTablesViewsAndIndexes) {

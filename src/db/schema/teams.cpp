@@ -124,9 +124,10 @@ bool IsDefunctFranchiseCode(std::string_view code) {
 
 Result<int64_t> SeedTeams(Connection& connection) {
   FB_ASSIGN_OR_RETURN(StatementPtr insert,
-                      connection.Prepare("INSERT OR IGNORE INTO teams(team_id, abbreviation, city, "
-                                         "nickname, full_name, conference, division, state, "
-                                         "year_founded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                      connection.Prepare("INSERT INTO teams(team_id, abbreviation, city, nickname, "
+                                         "full_name, conference, division, state, year_founded) "
+                                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                         "ON CONFLICT DO NOTHING"));
   int64_t inserted = 0;
   for (const TeamInfo& team : kTeams) {
     insert->BindAll(team.team_id, team.abbreviation, team.city, team.nickname, team.full_name,

@@ -288,7 +288,18 @@ Status SqliteConnection::ExecuteScript(std::string_view sql) {
   return tl::unexpected(SqliteError(sqlite3_extended_errcode(db_), text, db_));
 }
 
+std::string SqliteConnection::last_sql() const {
+  std::lock_guard lock(last_sql_mutex_);
+  return last_sql_;
+}
+
+void SqliteConnection::NoteSql(std::string_view sql) {
+  std::lock_guard lock(last_sql_mutex_);
+  last_sql_.assign(sql);
+}
+
 Result<StatementPtr> SqliteConnection::Prepare(std::string_view sql) {
+  NoteSql(sql);
   if (metrics_ != nullptr) metrics_->prepares.Increment();
   if (auto it = idle_.find(sql); it != idle_.end()) {
     if (metrics_ != nullptr) metrics_->statement_cache_hits.Increment();

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <list>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -122,6 +123,7 @@ class SqliteConnection final : public Connection {
   AccessMode mode() const override { return mode_; }
   Dialect dialect() const override { return Dialect::kSqlite; }
   Status Ping() override;
+  std::string last_sql() const override;
   Status ExecuteScript(std::string_view sql) override;
   Result<StatementPtr> Prepare(std::string_view sql) override;
   Result<StatementPtr> PrepareUntrusted(std::string_view sql,
@@ -147,6 +149,11 @@ class SqliteConnection final : public Connection {
   IdleList lru_;
   // Keys view the SQL text owned by the statements in lru_, so a lookup allocates nothing.
   std::unordered_multimap<std::string_view, IdleList::iterator> idle_;
+  // The SQL of the last statement prepared, for last_sql() (read by a pool's leak check from
+  // another thread).
+  void NoteSql(std::string_view sql);
+  mutable std::mutex last_sql_mutex_;
+  std::string last_sql_;  // guarded by last_sql_mutex_
   // The untrusted statement compiling or stepping right now, or null; read by the authorizer.
   UntrustedGuard* active_guard_ = nullptr;
 };
