@@ -21,6 +21,8 @@
 #include <sstream>
 #include <thread>
 
+#include "testing/testing.hpp"
+
 namespace fastbreak::testing {
 
 namespace {
@@ -31,29 +33,9 @@ using std::chrono::steady_clock;
 constexpr auto kStartTimeout = std::chrono::seconds(20);
 constexpr auto kToolTimeout = std::chrono::seconds(60);  // initdb, pg_basebackup, pg_ctl
 
-bool IsExecutable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
-
 bool HasServerBinaries(const std::string& dir) {
   return !dir.empty() && IsExecutable(dir + "/initdb") && IsExecutable(dir + "/postgres") &&
          IsExecutable(dir + "/pg_ctl");
-}
-
-// A port that was free a moment ago (bound to port 0, then released).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t length = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
 }
 
 std::string Tail(const std::string& path) {
@@ -340,11 +322,11 @@ Status PostgresServer::StartPrimary(const std::vector<std::string>& settings) {
   if (!Available()) return MakeError(ErrorCode::kUnsupported, UnavailableMessage());
   if (started_) return MakeError(ErrorCode::kInvalidArgument, "server already started");
   FB_RETURN_IF_ERROR(MakeRoot());
-  port_ = FreePort();
+  port_ = FreeLoopbackPort();
   FB_RETURN_IF_ERROR(InitDb(settings));
   Status status = Ok();
   for (int attempt = 0; attempt < 5; ++attempt) {  // another process may take the port first
-    if (attempt > 0) port_ = FreePort();
+    if (attempt > 0) port_ = FreeLoopbackPort();
     if (port_ == 0) return MakeError(ErrorCode::kIo, "no free port on 127.0.0.1");
     status = SpawnPostmaster();
     if (status) break;
@@ -369,7 +351,7 @@ Status PostgresServer::StartReplicaOf(const PostgresServer& primary) {
   replica_ = true;
   Status status = Ok();
   for (int attempt = 0; attempt < 5; ++attempt) {
-    port_ = FreePort();
+    port_ = FreeLoopbackPort();
     if (port_ == 0) return MakeError(ErrorCode::kIo, "no free port on 127.0.0.1");
     status = SpawnPostmaster();
     if (status) break;

@@ -23,26 +23,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
-bool IsExecutable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
-
-// A port that was free a moment ago (bound to port 0, then released).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t length = sizeof(addr);
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
 timeval Timeval(milliseconds d) {
   timeval tv{};
   tv.tv_sec = static_cast<time_t>(d.count() / 1000);
@@ -118,7 +98,7 @@ Status RedisServer::Start(const std::vector<std::string>& extra_args) {
   const bool keep_port = port_ != 0;
   Status status = Ok();
   for (int attempt = 0; attempt < 5; ++attempt) {
-    if (!keep_port) port_ = FreePort();
+    if (!keep_port) port_ = FreeLoopbackPort();
     if (port_ == 0) return MakeError(ErrorCode::kIo, "no free port on 127.0.0.1");
     status = StartOnce(extra_args);
     if (status) return status;

@@ -49,6 +49,13 @@ class TempDir {
 std::string SharedDataDir();
 std::string SharedDataMissingMessage();
 
+// A 127.0.0.1 TCP port that was free a moment ago (bound to port 0, then released); 0 when none
+// could be bound. For the servers tests start.
+int FreeLoopbackPort();
+
+// True when `path` names a file this process may execute.
+bool IsExecutable(const std::string& path);
+
 }  // namespace fastbreak::testing
 
 // Skips the current test when the shared data folder is absent; otherwise declares
