@@ -277,24 +277,27 @@ void Executor::RunTask(size_t index, Task& task) {
 void Executor::TimerLoop() {
   std::unique_lock lock(mutex_);
   std::vector<std::pair<std::shared_ptr<CallHandle>, std::chrono::milliseconds>> ticks;
+  std::vector<std::shared_ptr<CallHandle>> expired;
   while (!stopping_) {
     timer_wake_.wait_for(lock, options_.tick_interval);
     const auto now = SteadyClock::now();
-    ticks.clear();
     for (const auto& handle : running_) {
       if (now >= handle->deadline_ && !handle->timed_out()) {
         handle->timed_out_.store(true, std::memory_order_release);
         timeouts_.Increment();
-        handle->Interrupt();
+        expired.push_back(handle);
       } else if (handle->options_.on_tick && now >= handle->next_tick_) {
         handle->next_tick_ = now + options_.tick_interval;
         ticks.emplace_back(
             handle, std::chrono::duration_cast<std::chrono::milliseconds>(now - handle->started_));
       }
     }
-    // Ticks run outside the lock: they may write to a transport.
+    // Interrupts and ticks run outside the lock: cancelling a PostgreSQL query is a round trip
+    // to the server, and a tick may write to a transport. Neither may stall Submit.
     lock.unlock();
+    for (auto& handle : expired) handle->Interrupt();
     for (auto& [handle, elapsed] : ticks) handle->options_.on_tick(elapsed);
+    expired.clear();
     ticks.clear();
     lock.lock();
   }
