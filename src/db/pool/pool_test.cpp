@@ -311,6 +311,9 @@ TEST_F(PoolTest, AdaptiveTargetGrowsUnderWaitersAndShrinksWhenIdle) {
   options.max_size = 3;
   options.idle_timeout = 10s;
   auto pool = MakePool(options);
+  // The min_size connection first: an Acquire racing its background open would find the pool
+  // full and wait, which grows the target.
+  ASSERT_TRUE(WaitUntil([&] { return pool->stats().idle == 1; }));
   std::vector<PooledConnection> held;
   for (int i = 0; i < 3; ++i) {
     auto c = pool->Acquire();
