@@ -18,3 +18,10 @@ pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 pkg_check_modules(LZMA REQUIRED IMPORTED_TARGET liblzma)
 find_package(ZLIB REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+# libpg_query (libpg-query-dev) ships a static library and no pkg-config or CMake file.
+find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
+find_library(PG_QUERY_LIBRARY NAMES libpg_query.a pg_query REQUIRED)
+add_library(PgQuery::pg_query UNKNOWN IMPORTED)
+set_target_properties(PgQuery::pg_query PROPERTIES IMPORTED_LOCATION "${PG_QUERY_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${PG_QUERY_INCLUDE_DIR}")
+target_link_libraries(PgQuery::pg_query INTERFACE Threads::Threads)

@@ -73,6 +73,29 @@ class Statement {
   // Makes the statement ready to execute again and clears its bindings.
   virtual void Reset() = 0;
   virtual std::string_view Sql() const = 0;
+  // The SQL with the current bindings inlined as literals (for samples and slow-query logs).
+  // Valid while bound: before Reset(). Backends that cannot return Sql().
+  virtual std::string ExpandedSql() const { return std::string(Sql()); }
+};
+
+// What one execution of a statement did, reported when it finishes: when Step() returns
+// false or fails, or when the statement is reset or destroyed part way through its rows.
+struct StatementEvent {
+  const Statement* statement = nullptr;  // valid during the call only
+  Dialect dialect = Dialect::kSqlite;
+  std::chrono::nanoseconds elapsed{0};  // from the first Step() to the finish
+  int64_t rows = 0;                     // rows stepped through
+  bool failed = false;
+  bool untrusted = false;  // prepared with PrepareUntrusted (an agent's SQL)
+};
+
+// Sees every statement a database's connections run (set through the backend's metrics).
+class StatementObserver {
+ public:
+  virtual ~StatementObserver() = default;
+  // Runs on the thread that ran the statement, right after it finished. Must be cheap, must
+  // not throw, and must not use the statement's connection.
+  virtual void OnStatement(const StatementEvent& event) noexcept = 0;
 };
 
 // Bounds on SQL written by an untrusted party (an agent's run_sql query).
