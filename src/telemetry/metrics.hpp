@@ -181,9 +181,21 @@ class MetricsRegistry {
   // _count. Label values are escaped (\\, \", \n).
   std::string PrometheusText() const;
 
+  // Appends series that are not registered ahead of time (a top-N that changes from scrape to
+  // scrape) to every PrometheusText(), after the registered families. The collector writes
+  // complete families (# HELP, # TYPE, samples) in the text format, with names distinct from
+  // the registered ones. It runs on the scraping thread, outside the registry's lock. Returns
+  // an id for RemoveCollector. A scrape that began before RemoveCollector may still run it:
+  // let it share ownership of what it reads (a shared_ptr capture).
+  using Collector = std::function<void(std::string& out)>;
+  size_t AddCollector(Collector collector);
+  void RemoveCollector(size_t id);
+
  private:
   struct Family;
-  mutable std::mutex mutex_;  // guards families_ (registration and export, never recording)
+  mutable std::mutex mutex_;  // guards families_ and collectors_ (never held while recording)
+  std::vector<std::pair<size_t, std::shared_ptr<const Collector>>> collectors_;
+  size_t next_collector_id_ = 1;
   std::map<std::string, std::unique_ptr<Family>, std::less<>> families_;  // by metric name
 };
 

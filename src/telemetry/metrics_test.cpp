@@ -503,3 +503,27 @@ TEST(PrometheusTest, ExportWhileRegisteringSeesEverySeriesOnceDone) {
 
 }  // namespace
 }  // namespace fastbreak::telemetry
+
+namespace fastbreak::telemetry {
+namespace {
+
+TEST(PrometheusTest, CollectorsAppendTheirFamiliesUntilRemoved) {
+  MetricsRegistry registry;
+  registry.GetCounter("fastbreak_a_total", "a").Increment();
+  const size_t id = registry.AddCollector([](std::string& out) {
+    out += "# HELP fastbreak_top_calls_total calls\n# TYPE fastbreak_top_calls_total counter\n";
+    out += "fastbreak_top_calls_total{fingerprint=\"ab\"} 3\n";
+  });
+  const std::string text = registry.PrometheusText();
+  const size_t registered = text.find("fastbreak_a_total 1\n");
+  const size_t collected = text.find("fastbreak_top_calls_total{fingerprint=\"ab\"} 3\n");
+  ASSERT_NE(registered, std::string::npos);
+  ASSERT_NE(collected, std::string::npos);
+  EXPECT_LT(registered, collected);
+  registry.RemoveCollector(id);
+  EXPECT_EQ(registry.PrometheusText().find("fastbreak_top_calls_total"), std::string::npos);
+  registry.RemoveCollector(id);  // unknown ids are ignored
+}
+
+}  // namespace
+}  // namespace fastbreak::telemetry

@@ -253,8 +253,10 @@ std::string MetricsRegistry::PrometheusText() const {
   // path. Families and series are never removed and map nodes never move, so the pointers
   // stay valid; a series registered meanwhile appears in the next scrape.
   std::vector<std::pair<const Family*, std::vector<Family::SeriesRef>>> families;
+  std::vector<std::shared_ptr<const Collector>> collectors;
   {
     std::lock_guard lock(mutex_);
+    for (const auto& [id, collector] : collectors_) collectors.push_back(collector);
     families.reserve(families_.size());
     for (const auto& [name, family] : families_) {
       auto& [family_ref, series_refs] =
@@ -265,7 +267,20 @@ std::string MetricsRegistry::PrometheusText() const {
   }
   std::string out;
   for (const auto& [family, series_refs] : families) family->AppendText(out, series_refs);
+  for (const auto& collector : collectors) (*collector)(out);
   return out;
+}
+
+size_t MetricsRegistry::AddCollector(Collector collector) {
+  std::lock_guard lock(mutex_);
+  const size_t id = next_collector_id_++;
+  collectors_.emplace_back(id, std::make_shared<const Collector>(std::move(collector)));
+  return id;
+}
+
+void MetricsRegistry::RemoveCollector(size_t id) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(collectors_, [id](const auto& entry) { return entry.first == id; });
 }
 
 }  // namespace fastbreak::telemetry

@@ -73,6 +73,7 @@ class PostgresStatement final : public Statement {
   Value GetValue(int column) const override;
   void Reset() override;
   std::string_view Sql() const override { return key_; }
+  std::string ExpandedSql() const override;
 
   const std::string& name() const { return name_; }
   bool untrusted() const { return untrusted_ != nullptr; }
@@ -115,7 +116,8 @@ class PostgresStatement final : public Statement {
   int rows_ = 0;
   bool executed_ = false;
   bool prefetched_ = false;
-  bool running_ = false;  // between the first Step and completion, for metrics
+  bool running_ = false;   // between the first Step and completion, for metrics
+  int64_t rows_seen_ = 0;  // rows stepped through since the execution started
   std::chrono::steady_clock::time_point started_;
   Result<PgResult> prefetched_result_;
   std::unique_ptr<UntrustedState> untrusted_;

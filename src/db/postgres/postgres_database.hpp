@@ -30,6 +30,7 @@
 
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -99,5 +100,9 @@ ErrorCode PostgresErrorCode(std::string_view sqlstate, bool cancelled = false);
 // dollar-quoted strings and comments alone. `?` after `?N` continues from the highest N seen,
 // as SQLite numbers them. Returns the number of parameters.
 int RewritePlaceholders(std::string_view sql, std::string& out);
+// `sql` with each `?`/`?N` placeholder replaced by the literal of values[N-1]: NULL for a
+// null pointer or a missing value, numbers as written, anything else as a quoted string.
+// For logs and samples, never for execution.
+std::string InlineParameters(std::string_view sql, std::span<const char* const> values);
 
 }  // namespace fastbreak::db

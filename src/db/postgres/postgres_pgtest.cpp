@@ -333,3 +333,51 @@ TEST_F(PostgresDriverTest, AStoppedServerFailsWithConnectionAndPingNoticesIt) {
 
 }  // namespace
 }  // namespace fastbreak::db
+
+namespace fastbreak::db {
+namespace {
+
+class CountingObserver final : public StatementObserver {
+ public:
+  void OnStatement(const StatementEvent& event) noexcept override {
+    expanded.push_back(event.statement->ExpandedSql());
+    rows.push_back(event.rows);
+    failed.push_back(event.failed);
+    EXPECT_EQ(event.dialect, Dialect::kPostgres);
+  }
+  std::vector<std::string> expanded;
+  std::vector<int64_t> rows;
+  std::vector<bool> failed;
+};
+
+TEST_F(PostgresDriverTest, TheObserverSeesEachExecutionWithRowsAndLiterals) {
+  ASSERT_OK(rw_->ExecuteScript("INSERT INTO t(id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')"));
+  CountingObserver observer;
+  metrics_.observer = &observer;
+  auto select = rw_->Prepare("SELECT id FROM t WHERE id >= ? AND name <> ? ORDER BY id");
+  ASSERT_OK(select);
+  (*select)->BindAll(2, "it's");
+  int rows = 0;
+  while (true) {
+    auto row = (*select)->Step();
+    ASSERT_OK(row);
+    if (!*row) break;
+    ++rows;
+  }
+  (*select)->Reset();
+  auto bad = rw_->Prepare("SELECT 1 / (id - ?) FROM t");
+  ASSERT_OK(bad);
+  (*bad)->BindAll(1);
+  EXPECT_FALSE((*bad)->Step().has_value());
+  (*bad)->Reset();
+  metrics_.observer = nullptr;
+  ASSERT_EQ(rows, 2);
+  ASSERT_EQ(observer.expanded.size(), 2u);
+  EXPECT_EQ(observer.expanded[0], "SELECT id FROM t WHERE id >= 2 AND name <> 'it''s' ORDER BY id");
+  EXPECT_EQ(observer.rows[0], 2);
+  EXPECT_FALSE(observer.failed[0]);
+  EXPECT_TRUE(observer.failed[1]);
+}
+
+}  // namespace
+}  // namespace fastbreak::db

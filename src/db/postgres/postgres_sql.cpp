@@ -350,7 +350,12 @@ Status CheckUntrustedSql(std::string_view sql) {
 
 }  // namespace detail
 
-int RewritePlaceholders(std::string_view sql, std::string& out) {
+namespace {
+
+// Copies `sql` to `out`, replacing each `?` / `?N` placeholder (outside literals, quoted names
+// and comments) by emit(out, N); N counts up from 1 for bare `?`. Returns the highest N.
+template <typename Emit>
+int ReplacePlaceholders(std::string_view sql, std::string& out, Emit emit) {
   out.clear();
   out.reserve(sql.size() + 8);
   detail::Lexer lexer(sql);
@@ -375,7 +380,7 @@ int RewritePlaceholders(std::string_view sql, std::string& out) {
       number = 0;  // ?0 or an absurd number: kept as written, for the server to refuse
     }
     if (number > 0) {
-      fmt::format_to(std::back_inserter(out), "${}", number);
+      emit(out, number);
     } else {
       out.append("$").append(digits);
     }
@@ -383,6 +388,54 @@ int RewritePlaceholders(std::string_view sql, std::string& out) {
   }
   out.append(sql.substr(copied));
   return highest;
+}
+
+bool LooksNumeric(std::string_view text) {
+  if (text.empty() || text.size() > 40) return false;
+  size_t i = text[0] == '-' ? 1 : 0;
+  bool digits = false;
+  bool dot = false;
+  for (; i < text.size(); ++i) {
+    if (text[i] >= '0' && text[i] <= '9') {
+      digits = true;
+    } else if (text[i] == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
+
+}  // namespace
+
+int RewritePlaceholders(std::string_view sql, std::string& out) {
+  return ReplacePlaceholders(sql, out, [](std::string& text, int number) {
+    fmt::format_to(std::back_inserter(text), "${}", number);
+  });
+}
+
+std::string InlineParameters(std::string_view sql, std::span<const char* const> values) {
+  std::string out;
+  ReplacePlaceholders(sql, out, [values](std::string& text, int number) {
+    const size_t index = static_cast<size_t>(number) - 1;
+    if (index >= values.size() || values[index] == nullptr) {
+      text.append("NULL");
+      return;
+    }
+    const std::string_view value(values[index]);
+    if (LooksNumeric(value)) {
+      text.append(value);
+      return;
+    }
+    text.push_back('\'');
+    for (const char c : value) {
+      if (c == '\'') text.push_back('\'');
+      text.push_back(c);
+    }
+    text.push_back('\'');
+  });
+  return out;
 }
 
 }  // namespace fastbreak::db

@@ -71,6 +71,14 @@ TEST(RewritePlaceholdersTest, LiteralsIdentifiersAndCommentsAreLeftAlone) {
   EXPECT_EQ(count, 0);
 }
 
+TEST(InlineParametersTest, LiteralsReplacePlaceholdersForLogs) {
+  const std::vector<const char*> values = {"42", "it's", nullptr, "-1.5"};
+  EXPECT_EQ(InlineParameters("SELECT ? , ?2, ?, '?' FROM t WHERE a = ?4 -- ?", values),
+            "SELECT 42 , 'it''s', NULL, '?' FROM t WHERE a = -1.5 -- ?");
+  EXPECT_EQ(InlineParameters("SELECT ?9", values), "SELECT NULL");
+  EXPECT_EQ(InlineParameters("SELECT 1", {}), "SELECT 1");
+}
+
 TEST(StatementEndTest, FindsTheFirstSemicolonOutsideLiterals) {
   using detail::StatementEnd;
   EXPECT_EQ(StatementEnd("SELECT 1"), 8u);

@@ -1,6 +1,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "db/postgres/postgres_connection.hpp"
 
@@ -181,10 +182,15 @@ Result<bool> PostgresStatement::Step() {
     running_ = true;
     if (metrics_ != nullptr) started_ = steady_clock::now();
   }
-  if (untrusted_ != nullptr) return StepUntrusted();
+  if (untrusted_ != nullptr) {
+    auto stepped = StepUntrusted();
+    if (stepped && *stepped) ++rows_seen_;
+    return stepped;
+  }
   if (!executed_) FB_RETURN_IF_ERROR(Execute());
   if (row_ + 1 < rows_) {
     ++row_;
+    ++rows_seen_;
     return true;
   }
   row_ = rows_;
@@ -195,12 +201,28 @@ Result<bool> PostgresStatement::Step() {
 void PostgresStatement::Finish(bool failed) {
   if (!running_) return;
   running_ = false;
+  const int64_t rows = std::exchange(rows_seen_, 0);
   if (metrics_ == nullptr) return;
   metrics_->statements.Increment();
   if (failed) metrics_->errors.Increment();
-  const auto elapsed = steady_clock::now() - started_;
-  metrics_->statement_duration.Record(
-      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(steady_clock::now() - started_);
+  metrics_->statement_duration.Record(static_cast<uint64_t>(elapsed.count()));
+  if (metrics_->observer != nullptr) {
+    StatementEvent event;
+    event.statement = this;
+    event.dialect = Dialect::kPostgres;
+    event.elapsed = elapsed;
+    event.rows = rows;
+    event.failed = failed;
+    event.untrusted = untrusted_ != nullptr;
+    metrics_->observer->OnStatement(event);
+  }
+}
+
+std::string PostgresStatement::ExpandedSql() const {
+  if (untrusted_ != nullptr || param_count_ == 0) return key_;
+  return InlineParameters(key_, pointers_);
 }
 
 std::string_view PostgresStatement::ColumnName(int column) const {

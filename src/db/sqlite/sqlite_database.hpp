@@ -37,6 +37,9 @@ struct DbMetrics {
   telemetry::Counter& prepares;
   telemetry::Counter& statement_cache_hits;
   telemetry::Histogram& statement_duration;
+  // Told about every finished statement when set (query statistics). Set it before opening
+  // connections; it must outlive them.
+  StatementObserver* observer = nullptr;
 };
 
 class SqliteDatabase final : public Database {

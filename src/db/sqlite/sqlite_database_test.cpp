@@ -447,3 +447,85 @@ TEST_F(UntrustedSqlTest, UntrustedStatementsStayOutOfTheCacheAndLeaveOthersWorki
 
 }  // namespace
 }  // namespace fastbreak::db
+
+namespace fastbreak::db {
+namespace {
+
+// Keeps what the backend reports for each finished statement.
+class RecordingObserver final : public StatementObserver {
+ public:
+  struct Seen {
+    std::string sql;
+    std::string expanded;
+    int64_t rows;
+    bool failed;
+    bool untrusted;
+    Dialect dialect;
+  };
+  void OnStatement(const StatementEvent& event) noexcept override {
+    seen.push_back({std::string(event.statement->Sql()), event.statement->ExpandedSql(), event.rows,
+                    event.failed, event.untrusted, event.dialect});
+  }
+  std::vector<Seen> seen;
+};
+
+TEST_F(SqliteTest, TheObserverSeesEachExecutionWithRowsAndLiterals) {
+  RecordingObserver observer;
+  metrics_.observer = &observer;
+  ASSERT_OK(
+      rw_->ExecuteScript("INSERT INTO t(id, name, score) VALUES (1,'a',1),(2,'b',2),"
+                         "(3,'c''s',3)"));
+  observer.seen.clear();  // scripts run outside statements
+  auto select = rw_->Prepare("SELECT id FROM t WHERE id >= ? AND name <> ?");
+  ASSERT_OK(select);
+  (*select)->BindAll(2, "x");
+  while (true) {
+    auto row = (*select)->Step();
+    ASSERT_OK(row);
+    if (!*row) break;
+  }
+  (*select)->Reset();
+  // Abandoned after one row: still one execution, with the row it read.
+  (*select)->BindAll(1, "it's");
+  ASSERT_OK((*select)->Step());
+  (*select)->Reset();
+  // A failure.
+  auto insert = rw_->Prepare("INSERT INTO t(id, name, score) VALUES (?, ?, ?)");
+  ASSERT_OK(insert);
+  (*insert)->BindAll(1, "dup", 1.5);
+  EXPECT_FALSE((*insert)->Step().has_value());
+  (*insert)->Reset();
+  metrics_.observer = nullptr;
+
+  ASSERT_EQ(observer.seen.size(), 3u);
+  EXPECT_EQ(observer.seen[0].sql, "SELECT id FROM t WHERE id >= ? AND name <> ?");
+  EXPECT_EQ(observer.seen[0].expanded, "SELECT id FROM t WHERE id >= 2 AND name <> 'x'");
+  EXPECT_EQ(observer.seen[0].rows, 2);
+  EXPECT_FALSE(observer.seen[0].failed);
+  EXPECT_EQ(observer.seen[0].dialect, Dialect::kSqlite);
+  EXPECT_EQ(observer.seen[1].expanded, "SELECT id FROM t WHERE id >= 1 AND name <> 'it''s'");
+  EXPECT_EQ(observer.seen[1].rows, 1);
+  EXPECT_TRUE(observer.seen[2].failed);
+  EXPECT_EQ(observer.seen[2].expanded, "INSERT INTO t(id, name, score) VALUES (1, 'dup', 1.5)");
+  EXPECT_FALSE(observer.seen[2].untrusted);
+}
+
+TEST_F(SqliteTest, TheObserverMarksUntrustedStatements) {
+  RecordingObserver observer;
+  metrics_.observer = &observer;
+  auto statement = rw_->PrepareUntrusted("SELECT 1 UNION ALL SELECT 2", UntrustedLimits{});
+  ASSERT_OK(statement);
+  while (true) {
+    auto row = (*statement)->Step();
+    ASSERT_OK(row);
+    if (!*row) break;
+  }
+  statement->reset();
+  metrics_.observer = nullptr;
+  ASSERT_EQ(observer.seen.size(), 1u);
+  EXPECT_TRUE(observer.seen[0].untrusted);
+  EXPECT_EQ(observer.seen[0].rows, 2);
+}
+
+}  // namespace
+}  // namespace fastbreak::db

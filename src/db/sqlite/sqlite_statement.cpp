@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 namespace fastbreak::db::detail {
 namespace {
@@ -207,7 +208,10 @@ Result<bool> SqliteStatement::StepOnce() {
     if (metrics_ != nullptr) started_ = std::chrono::steady_clock::now();
   }
   const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_ROW) {
+    ++rows_seen_;
+    return true;
+  }
   if (rc == SQLITE_DONE) {
     Finish(false);
     return false;
@@ -223,12 +227,31 @@ Result<bool> SqliteStatement::StepOnce() {
 void SqliteStatement::Finish(bool failed) {
   if (!running_) return;
   running_ = false;
+  const int64_t rows = std::exchange(rows_seen_, 0);
   if (metrics_ == nullptr) return;
   metrics_->statements.Increment();
   if (failed) metrics_->errors.Increment();
-  const auto elapsed = std::chrono::steady_clock::now() - started_;
-  metrics_->statement_duration.Record(
-      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()));
+  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::steady_clock::now() - started_);
+  metrics_->statement_duration.Record(static_cast<uint64_t>(elapsed.count()));
+  if (metrics_->observer != nullptr) {
+    StatementEvent event;
+    event.statement = this;
+    event.dialect = Dialect::kSqlite;
+    event.elapsed = elapsed;
+    event.rows = rows;
+    event.failed = failed;
+    event.untrusted = guard_ != nullptr;
+    metrics_->observer->OnStatement(event);
+  }
+}
+
+std::string SqliteStatement::ExpandedSql() const {
+  char* expanded = sqlite3_expanded_sql(stmt_);
+  if (expanded == nullptr) return key_;  // too long, or out of memory
+  std::string out(expanded);
+  sqlite3_free(expanded);
+  return out;
 }
 
 std::string_view SqliteStatement::GetText(int column) const {

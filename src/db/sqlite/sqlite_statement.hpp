@@ -75,6 +75,7 @@ class SqliteStatement final : public Statement {
   Value GetValue(int column) const override;
   void Reset() override;
   std::string_view Sql() const override { return key_; }
+  std::string ExpandedSql() const override;
 
  private:
   Result<bool> StepOnce();
@@ -90,6 +91,7 @@ class SqliteStatement final : public Statement {
   std::string key_;             // the SQL text as given to Prepare: the statement cache key
   int bind_error_ = SQLITE_OK;  // first failed bind since the last Reset
   bool running_ = false;
+  int64_t rows_seen_ = 0;  // rows stepped through since the execution started
   std::chrono::steady_clock::time_point started_;
   std::unique_ptr<UntrustedGuard> guard_;  // null for trusted (cached) statements
   UntrustedGuard** scope_slot_;
