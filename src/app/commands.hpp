@@ -64,6 +64,22 @@ struct ImportArgs {
 };
 int RunImport(const ImportArgs& args);
 
+// `fastbreak advise`: index recommendations for a workload (a file of SQL statements, or
+// PostgreSQL's pg_stat_statements), verified by the planner; --apply creates them.
+// Exit 1 when the database or workload cannot be read, 2 for bad usage.
+struct AdviseArgs {
+  std::string db_path;  // exactly one of db_path and pg_dsn
+  std::string pg_dsn;
+  std::string workload;  // "" = pg_stat_statements (PostgreSQL only)
+  bool apply = false;
+  std::string format = "text";  // text | json
+  int64_t budget_ms = 30'000;
+  int64_t max_indexes = 10;
+  double min_gain = 0.02;
+  bool quiet = false;
+};
+int RunAdvise(const AdviseArgs& args);
+
 // `fastbreak bench cache-sim`: replays a cache trace against the L1 policy and prints one JSON
 // line. Exit 1 for an unreadable trace, 2 for bad usage.
 struct CacheSimArgs {

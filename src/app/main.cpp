@@ -146,6 +146,34 @@ int Main(int argc, char** argv) {
                      "redis://HOST:PORT/DB of running servers: invalidate their cached results");
   import->add_flag("--quiet,-q", imp.quiet, "no progress bar");
 
+  // advise
+  auto* advise = cli.add_subcommand(
+      "advise", "Index recommendations for a workload, verified by the database's planner");
+  AdviseArgs adv;
+  auto* adv_db = advise->add_option("--db", adv.db_path, "SQLite database file");
+  auto* adv_pg = advise->add_option("--pg", adv.pg_dsn, "PostgreSQL (libpq DSN or URI)");
+  adv_db->excludes(adv_pg);
+  adv_pg->excludes(adv_db);
+  advise
+      ->add_option("--workload", adv.workload,
+                   "file of SQL statements separated by ';' ('-- calls: N' before one weights "
+                   "it); default on PostgreSQL: pg_stat_statements")
+      ->check(CLI::ExistingFile);
+  advise->add_flag("--apply", adv.apply,
+                   "create the recommended indexes, and time the workload before and after");
+  advise->add_option("--format", adv.format, "text (default) or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  advise->add_option("--budget-ms", adv.budget_ms, "time the advisor may take (default 30000)")
+      ->check(CLI::Range(int64_t{100}, int64_t{3'600'000}));
+  advise->add_option("--max", adv.max_indexes, "most indexes to recommend (default 10)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100}));
+  advise
+      ->add_option("--min-gain", adv.min_gain,
+                   "stop when the next index saves less than this fraction of the workload's "
+                   "cost (default 0.02)")
+      ->check(CLI::Range(0.0, 1.0));
+  advise->add_flag("--quiet,-q", adv.quiet, "no progress");
+
   // bench
   auto* bench = cli.add_subcommand("bench", "Benchmarks and simulators");
   bench->require_subcommand(1);
@@ -221,6 +249,7 @@ int Main(int argc, char** argv) {
     return RunGenerate(gen);
   }
   if (cache_sim->parsed()) return RunCacheSim(sim);
+  if (advise->parsed()) return RunAdvise(adv);
   return RunImport(imp);
 }
 

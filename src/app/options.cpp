@@ -70,6 +70,19 @@ void BindOptions(ConfigLoader& loader, AppOptions& options) {
               "failed checks before a replica is taken out");
   loader.Bind("replica.successes_to_restore", &replica.successes_to_restore,
               "good checks before a replica is put back");
+  auto& query = options.query;
+  loader.Bind("query.enabled", &query.enabled,
+              "fingerprint and time every statement (the query tools' statistics)");
+  loader.Bind("query.slow_threshold_ms", &query.slow_threshold_ms,
+              "statements at or over this go to the slow-query log; 0 = all");
+  loader.Bind("query.slow_log_capacity", &query.slow_log_capacity,
+              "slow statements kept in memory (the newest)");
+  loader.Bind("query.slow_log_file", &query.slow_log_file,
+              "also append slow statements to this JSON-lines file; empty = no file");
+  loader.Bind("query.max_fingerprints", &query.max_fingerprints,
+              "distinct queries kept; the least costly are dropped beyond it");
+  loader.Bind("query.metrics_top", &query.metrics_top,
+              "queries exported on /metrics, the top by total time; 0 = none");
   auto& mcp = options.mcp;
   loader.Bind("mcp.workers", &mcp.workers, "threads running tool calls; 0 = one per core");
   loader.Bind("mcp.queue_capacity", &mcp.queue_capacity,

@@ -126,6 +126,21 @@ struct ReplicaSettings {
   int successes_to_restore = 2;
 };
 
+// Query statistics and the slow-query log (src/query).
+struct QuerySettings {
+  // Fingerprint and time every statement; off leaves the query tools without statistics.
+  bool enabled = true;
+  // Statements at or over this go into the slow-query log; 0 = every statement.
+  int slow_threshold_ms = 100;
+  int slow_log_capacity = 500;
+  // Also append each slow statement to this file as one JSON object per line; "" = no file.
+  std::string slow_log_file;
+  // Fingerprints kept (the least costly are dropped beyond it).
+  int max_fingerprints = 5000;
+  // Fingerprints exported on /metrics (the top by total time); 0 = none.
+  int metrics_top = 20;
+};
+
 struct AppOptions {
   http::ServerOptions server;
   McpSettings mcp;
@@ -135,6 +150,7 @@ struct AppOptions {
   ReplicaSettings replica;
   CacheSettings cache;
   RedisSettings redis;
+  QuerySettings query;
   // Per-tool overrides, keyed by tool name (ms; 0 = the defaults above): ttl.<tool> is the
   // fresh lifetime of its results, stale.<tool> how long after that a stale result may still
   // be served while it is refreshed in the background (0 = never).
@@ -145,7 +161,7 @@ struct AppOptions {
 };
 
 // Binds every field of `options` under its key: server.*, db.*, postgres.*, pool.*, replica.*,
-// mcp.*, cache.*, redis.*, ttl.<tool>, stale.<tool>, log.level.
+// mcp.*, cache.*, redis.*, query.*, ttl.<tool>, stale.<tool>, log.level.
 // REQUIRES: options outlives loader.
 void BindOptions(ConfigLoader& loader, AppOptions& options);
 

@@ -7,6 +7,7 @@
 #include "db/postgres/postgres_database.hpp"
 #include "db/schema/migrations.hpp"
 #include "nba/catalog.hpp"
+#include "query/query_metrics.hpp"
 
 namespace fastbreak::app {
 namespace {
@@ -280,6 +281,7 @@ Status OpenDatabases(const AppOptions& options, Service& service) {
                        options.sqlite.path, options.sqlite.path, options.sqlite.path);
     }
     service.db_metrics = std::make_unique<db::DbMetrics>(service.registry);
+    service.db_metrics->observer = service.query_stats.get();
     db::SqliteOptions sqlite = options.sqlite;
     sqlite.create_if_missing = false;
     FB_ASSIGN_OR_RETURN(service.database,
@@ -298,6 +300,7 @@ Status OpenDatabases(const AppOptions& options, Service& service) {
                    &service.registry));
   } else {
     service.db_metrics = std::make_unique<db::DbMetrics>(service.registry, "postgres");
+    service.db_metrics->observer = service.query_stats.get();
     auto pg_options = [&](const std::string& dsn) {
       db::PostgresOptions pg;
       pg.dsn = dsn;
@@ -349,10 +352,46 @@ Status OpenDatabases(const AppOptions& options, Service& service) {
   return Ok();
 }
 
+// The query statistics, and their top fingerprints on /metrics.
+Status BuildQueryStats(const QuerySettings& settings, Service& service) {
+  if (!settings.enabled) return Ok();
+  if (settings.slow_threshold_ms < 0) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "query.slow_threshold_ms must be 0 (log every statement) or more, got {}",
+                     settings.slow_threshold_ms);
+  }
+  if (settings.slow_log_capacity < 1 || settings.slow_log_capacity > 100'000) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "query.slow_log_capacity must be between 1 and 100000, got {}",
+                     settings.slow_log_capacity);
+  }
+  if (settings.max_fingerprints < 10 || settings.max_fingerprints > 1'000'000) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "query.max_fingerprints must be between 10 and 1000000, got {}",
+                     settings.max_fingerprints);
+  }
+  if (settings.metrics_top < 0 || settings.metrics_top > 200) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "query.metrics_top must be between 0 and 200, got {}", settings.metrics_top);
+  }
+  query::QueryStatsOptions stats;
+  stats.slow_threshold = std::chrono::milliseconds(settings.slow_threshold_ms);
+  stats.slow_log_capacity = static_cast<size_t>(settings.slow_log_capacity);
+  stats.slow_log_path = settings.slow_log_file;
+  stats.max_fingerprints = static_cast<size_t>(settings.max_fingerprints);
+  service.query_stats = std::make_shared<query::QueryStats>(std::move(stats));
+  const auto top = static_cast<size_t>(settings.metrics_top);
+  service.registry.AddCollector([stats = service.query_stats, top](std::string& out) {
+    query::AppendQueryMetrics(*stats, top, out);
+  });
+  return Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Service>> StartService(const AppOptions& options) {
   auto service = std::make_unique<Service>();
+  FB_RETURN_IF_ERROR(BuildQueryStats(options.query, *service));
   FB_RETURN_IF_ERROR(OpenDatabases(options, *service));
   if (options.cache.enabled) {
     FB_RETURN_IF_ERROR(BuildCache(options, *service));
@@ -371,6 +410,7 @@ Result<std::unique_ptr<Service>> StartService(const AppOptions& options) {
   executor.call_timeout = std::chrono::milliseconds(options.mcp.call_timeout_ms);
   service->executor =
       std::make_unique<nba::Executor>(*service->router, executor, service->registry);
+  service->executor->set_query_stats(service->query_stats.get());
   mcp::McpOptions mcp;
   mcp.server_version = FASTBREAK_VERSION;
   service->mcp = std::make_unique<mcp::McpServer>(nba::NbaCatalog(), *service->executor, mcp,

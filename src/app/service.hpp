@@ -21,6 +21,7 @@
 #include "mcp/server.hpp"
 #include "nba/executor.hpp"
 #include "nba/tool_cache.hpp"
+#include "query/query_stats.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace fastbreak::app {
@@ -42,6 +43,9 @@ class CacheMaintenance {
 
 struct Service {
   telemetry::MetricsRegistry registry;
+  // Per-fingerprint statistics and the slow-query log; null when query.enabled is false.
+  // Declared before the databases so that it outlives every connection that reports to it.
+  std::shared_ptr<query::QueryStats> query_stats;
   std::unique_ptr<db::DbMetrics> db_metrics;
   // The SQLite file or the PostgreSQL primary, its replicas, and the pools the executor's
   // calls take connections from.

@@ -142,6 +142,7 @@ void RunOnWorker(RestContext& context, const nba::ToolSpec* tool, size_t index, 
     auto run = [&]() -> Response {
       nba::CallContext call{connection, nullptr, context.cache};
       call.reconnect = [&handle] { return handle.Reconnect(); };
+      call.query_stats = context.executor.query_stats();
       auto describe = [&](const Error& error) {
         if (!handle.timed_out()) return error.message;
         return fmt::format("{} took longer than the {} ms limit", tool->name,
@@ -204,9 +205,10 @@ void RunOnWorker(RestContext& context, const nba::ToolSpec* tool, size_t index, 
   });
 }
 
-void RunTool(RestContext& context, const Request& request,
+// Runs the tool `name` with the request's arguments: the query string for a GET, the JSON
+// object body for a POST.
+void RunTool(RestContext& context, std::string_view name, const Request& request,
              const std::shared_ptr<ResponseWriter>& writer) {
-  const std::string_view name = request.target.substr(kToolsPrefix.size());
   const nba::ToolSpec* tool = context.catalog.FindTool(name);
   if (tool == nullptr || name.find('/') != std::string_view::npos) {
     writer->Respond(ErrorResponse(
@@ -340,7 +342,7 @@ void AddRestApiRoutes(Router& router, const nba::Catalog& catalog, nba::Executor
     return response;
   });
   auto run = [context](const Request& request, std::shared_ptr<ResponseWriter> writer) {
-    RunTool(*context, request, writer);
+    RunTool(*context, request.target.substr(kToolsPrefix.size()), request, writer);
   };
   router.AddPrefixAsync("GET", std::string(kToolsPrefix), run);
   router.AddPrefixAsync("POST", std::string(kToolsPrefix), run);
@@ -350,6 +352,21 @@ void AddRestApiRoutes(Router& router, const nba::Catalog& catalog, nba::Executor
         context->cache != nullptr ? context->cache->Stats().dump() : R"({"enabled":false})";
     return response;
   });
+  // The query intelligence tools under their REST names.
+  const std::pair<std::string_view, std::string_view> kPerformanceRoutes[] = {
+      {"GET /api/mcp/performance/slow-queries", "get_slow_queries"},
+      {"GET /api/mcp/performance/top-queries", "get_top_queries"},
+      {"POST /api/mcp/performance/analyze", "analyze_query"},
+      {"POST /api/mcp/performance/recommend-indexes", "recommend_indexes"},
+  };
+  for (const auto& [route, tool] : kPerformanceRoutes) {
+    const size_t space = route.find(' ');
+    router.AddAsync(
+        std::string(route.substr(0, space)), std::string(route.substr(space + 1)),
+        [context, tool = tool](const Request& request, std::shared_ptr<ResponseWriter> writer) {
+          RunTool(*context, tool, request, writer);
+        });
+  }
 }
 
 }  // namespace fastbreak::http

@@ -7,6 +7,11 @@
 // {"error":{"code","message"}} with the status of its class (400 bad arguments, 404 unknown
 // tool or name, 503 busy, 504 time limit).
 //   GET  /api/mcp/performance/cache-stats   the cache's statistics and recommendations
+// and the query intelligence tools (same arguments, same structured results):
+//   GET  /api/mcp/performance/slow-queries        get_slow_queries (?limit=&min_ms=&tool=)
+//   GET  /api/mcp/performance/top-queries         get_top_queries (?limit=&order_by=&tool=)
+//   POST /api/mcp/performance/analyze             analyze_query ({"sql": ...})
+//   POST /api/mcp/performance/recommend-indexes   recommend_indexes
 #pragma once
 
 #include <memory>

@@ -432,6 +432,7 @@ void McpServer::Methods::CallTool(const std::shared_ptr<Session>& session, const
                   db::Connection& connection, nba::CallHandle& handle) {
     nba::CallContext context{connection, nullptr, tool_cache_};
     context.reconnect = [&handle] { return handle.Reconnect(); };
+    context.query_stats = executor_.query_stats();
     if (progress) {
       context.on_progress = [progress](double done, double total, std::string_view message) {
         progress->ToolReport(done, total, message);
@@ -510,6 +511,7 @@ void McpServer::Methods::Refresh(size_t tool_index, const std::string& key, cons
                                                   nba::CallHandle& handle) {
     nba::CallContext context{connection, nullptr, tool_cache_};
     context.reconnect = [&handle] { return handle.Reconnect(); };
+    context.query_stats = executor_.query_stats();
     cache::FillRequest request;
     request.group = group;
     request.key = key;

@@ -26,6 +26,7 @@ const Catalog& NbaCatalog() {
     detail::AddGameTools(built);
     detail::AddSqlTools(built);
     detail::AddCacheTools(built);
+    detail::AddQueryTools(built);
     detail::AddResources(built);
     detail::AddPrompts(built);
     return built;

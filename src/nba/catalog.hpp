@@ -13,6 +13,10 @@
 #include "core/error.hpp"
 #include "db/database.hpp"
 
+namespace fastbreak::query {
+class QueryStats;
+}
+
 namespace fastbreak::nba {
 
 using Json = nlohmann::json;
@@ -33,6 +37,9 @@ struct CallContext {
   // Replaces `db`'s underlying connection after a connection-class error (see
   // CallHandle::Reconnect), so that read-only work can run once more; empty = no retry.
   std::function<Status()> reconnect = nullptr;
+
+  // The service's per-fingerprint query statistics, for the query tools; nullptr when off.
+  query::QueryStats* query_stats = nullptr;
 
   void Progress(double done, double total, std::string_view message) const {
     if (on_progress) on_progress(done, total, message);

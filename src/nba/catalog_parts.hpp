@@ -12,5 +12,6 @@ void AddSqlTools(Catalog& catalog);     // sql_tools.cpp
 void AddResources(Catalog& catalog);    // resources.cpp
 void AddPrompts(Catalog& catalog);      // prompts.cpp
 void AddCacheTools(Catalog& catalog);   // cache_tools.cpp
+void AddQueryTools(Catalog& catalog);   // query_tools.cpp
 
 }  // namespace fastbreak::nba::detail

@@ -24,6 +24,10 @@
 #include "db/pool/router.hpp"
 #include "telemetry/metrics.hpp"
 
+namespace fastbreak::query {
+class QueryStats;
+}
+
 namespace fastbreak::nba {
 
 struct ExecutorOptions {
@@ -127,6 +131,10 @@ class Executor {
 
   int workers() const { return static_cast<int>(threads_.size()); }
   const ExecutorOptions& options() const { return options_; }
+  // The query statistics that calls' contexts carry (CallContext::query_stats); set once,
+  // before the first Submit. REQUIRES: outlives the executor's calls.
+  void set_query_stats(query::QueryStats* stats) { query_stats_ = stats; }
+  query::QueryStats* query_stats() const { return query_stats_; }
 
  private:
   struct Task {
@@ -145,6 +153,7 @@ class Executor {
   std::unique_ptr<db::DatabaseRouter> own_router_;  // Executor(Database&) only
   db::DatabaseRouter* router_;
   const ExecutorOptions options_;
+  query::QueryStats* query_stats_ = nullptr;
   telemetry::Gauge& queue_depth_;
   telemetry::Counter& rejected_;
   telemetry::Counter& timeouts_;

@@ -10,6 +10,7 @@
 #include "nba/cache_keys.hpp"
 #include "nba/json_parse.hpp"
 #include "nba/tool_result.hpp"
+#include "query/query_stats.hpp"
 
 namespace fastbreak::nba {
 namespace {
@@ -139,6 +140,10 @@ cache::Computed ErrorComputed(const Error& error,
 // went away) runs it once more on a new connection. Every catalog tool only reads, so a second
 // run cannot do anything twice.
 Result<ToolOutput> RunTool(const ToolSpec& tool, const Json& arguments, CallContext& context) {
+  // Names the call in the query statistics and the slow-query log.
+  const std::string arguments_text = context.query_stats != nullptr ? arguments.dump() : "";
+  const query::CallInfo call{tool.name, arguments_text};
+  const query::CallScope scope(call);
   auto output = tool.run(arguments, context);
   if (output || output.error().code != ErrorCode::kConnection || !context.reconnect) {
     return output;

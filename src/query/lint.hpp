@@ -3,11 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "query/schema_info.hpp"
 
@@ -37,10 +36,21 @@ struct LintOptions {
   int or_chain_terms = 3;
 };
 
-// Findings in text order. Without a schema, rules that need row counts, indexes or
-// nullability are skipped (missing_where, function_on_indexed_column, order_by_without_limit,
-// not_in_nullable_subquery report only what they can prove). SQL that does not parse gets the
-// token-level rules (select_star, leading_wildcard_like) and one not_parsed info finding.
+// Findings in text order, at most 100. Without a schema, rules that need row counts, indexes
+// or nullability are skipped (missing_where, function_on_indexed_column,
+// order_by_without_limit, not_in_nullable_subquery report only what they can prove). SQL that
+// does not parse (or is longer than kMaxAnalyzedSqlBytes, or nested too deeply) gets the
+// token-level rules (select_star, leading_wildcard_like; over its first kMaxAnalyzedSqlBytes)
+// after one not_parsed info finding whose evidence is the parser's message.
+//
+// What each rule needs: missing_where, a base table of at least large_table_rows read by a
+// SELECT (or changed by an UPDATE/DELETE) with neither WHERE nor LIMIT; select_star, `*` in
+// the statement's own select list (not in subqueries); order_by_without_limit, an ORDER BY
+// without LIMIT, aggregate or GROUP BY over a large table that no top-level equality or IN
+// narrows; or_chain, at least or_chain_terms OR terms over at least two columns;
+// function_on_indexed_column, an index that leads with the wrapped column (and no expression
+// index on that function of it); not_in_nullable_subquery, a nullable subquery column its
+// WHERE does not filter.
 std::vector<Finding> LintSql(std::string_view sql, const SchemaInfo* schema,
                              const LintOptions& options = {});
 

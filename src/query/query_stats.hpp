@@ -2,8 +2,10 @@
 // database backends run (db::StatementObserver). Bounded: at most `max_fingerprints` entries;
 // when full, the 5% with the least total time are dropped (and counted) to make room, as
 // pg_stat_statements does. Cheap enough to stay on: a statement's text is fingerprinted once
-// and remembered (text -> entry); each execution then costs a hash of the text, one lock of
-// one of 16 shards, and a few adds.
+// and remembered (text -> entry); each execution then costs a hash of the text, the locks of
+// one of 16 shards and of the entry, and a few adds (~70 ns; see query_benchmark). The text
+// with its literals is asked of the statement (ExpandedSql) only for an entry's first sample
+// and for slow statements.
 #pragma once
 
 #include <atomic>
@@ -11,13 +13,13 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
-
+#include "core/clock.hpp"
 #include "core/error.hpp"
 #include "db/database.hpp"
 #include "query/fingerprint.hpp"
@@ -48,8 +50,9 @@ class CallScope {
 
 struct QueryStatsOptions {
   size_t max_fingerprints = 5000;
-  // Distinct SQL texts remembered (text -> fingerprint); past it the least recently added
-  // texts are fingerprinted again when seen.
+  // Distinct SQL texts remembered (text -> fingerprint), at least 16: each of the 16 shards
+  // keeps max_texts / 16; past it a shard forgets its least recently added text, which is
+  // fingerprinted again when seen. A text is known by its 64-bit hash and length.
   size_t max_texts = 20000;
   // Tools remembered per fingerprint.
   size_t max_tools_per_query = 16;
@@ -60,18 +63,24 @@ struct QueryStatsOptions {
   // (the fields of SlowQuery). The file is reopened if moved away (log rotation); a write
   // error is counted and logged once, never fails the statement.
   std::string slow_log_path;
-  // Longest SQL text kept in a sample or a slow entry (cut at a UTF-8 boundary, "..." added).
+  // Longest SQL text kept in a sample or a slow entry (cut at a UTF-8 boundary, "..." added);
+  // also bounds a slow entry's arguments. A tool name is kept up to 128 bytes.
   size_t max_sql_bytes = 4096;
+  // Wall clock for first/last seen and slow entries' `at`; null = SystemClock::Instance().
+  // REQUIRES: outlives the QueryStats.
+  const Clock* clock = nullptr;
 };
 
 // Latency percentiles come from a log-linear histogram (4 sub-buckets per power of two from
-// 1 µs to ~1 h): within ~19% of the true value.
+// 1 µs to ~1 h; one bucket below 1 µs, one above): within ~19% of the true value, interpolated
+// inside the bucket and never above the maximum. `calls` counts every execution, failed ones
+// included, and so do the times.
 struct QueryStatsRow {
   uint64_t fingerprint = 0;
   std::string fingerprint_hex;
   std::string normalized;
   NormalizerKind kind = NormalizerKind::kPgQuery;
-  db::Dialect dialect = db::Dialect::kSqlite;
+  db::Dialect dialect = db::Dialect::kSqlite;  // of the first execution
   uint64_t calls = 0;
   uint64_t errors = 0;
   uint64_t rows = 0;
@@ -121,11 +130,13 @@ class QueryStats final : public db::StatementObserver {
   explicit QueryStats(QueryStatsOptions options = {});
   ~QueryStats() override;
 
-  // Thread-safe, noexcept; called by the backends as each statement finishes.
+  // Thread-safe, noexcept; called by the backends as each statement finishes. An event
+  // without a statement is ignored.
   void OnStatement(const db::StatementEvent& event) noexcept override;
 
   // Records one execution directly (tests, workload replays). `sql` is the statement's text;
-  // `expanded_sql` the same with literals, when known.
+  // `expanded_sql` the same with literals, when known. Thread-safe; never throws (an
+  // execution that meets an allocation failure is not counted).
   void Record(std::string_view sql, db::Dialect dialect, std::chrono::nanoseconds elapsed,
               int64_t rows, bool failed, std::string_view expanded_sql = {});
 
@@ -150,7 +161,11 @@ class QueryStats final : public db::StatementObserver {
   std::unique_ptr<Impl> impl_;
 };
 
-// JSON for tools and REST: times in ms, instants as RFC 3339 UTC, fingerprints as hex.
+// JSON for tools and REST: times in ms (3 decimals), instants as RFC 3339 UTC with
+// milliseconds ("2026-11-23T07:50:00.123Z"), fingerprints as 16 hex digits, kind "pg_query" or
+// "fallback", dialect "sqlite" or "postgres"; a slow entry's arguments as their JSON text (a
+// string). Text that is not valid UTF-8 has its bad bytes replaced by U+FFFD, so the result
+// always dumps. Keys are the field names of the structs above.
 nlohmann::json ToJson(const QueryStatsRow& row);
 nlohmann::json ToJson(const SlowQuery& slow);
 nlohmann::json ToJson(const QueryStatsTotals& totals);

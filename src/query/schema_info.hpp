@@ -36,9 +36,9 @@ struct IndexInfo {
   std::string table;
   std::vector<std::string> columns;  // key columns in order; "<expr>" for an expression
   bool unique = false;
-  bool primary = false;  // backs the primary key (or is SQLite's rowid alias: not listed)
-  bool partial = false;  // has a WHERE clause
-  std::string definition;  // CREATE INDEX ... as stored, when the engine keeps it
+  bool primary = false;     // backs the primary key (or is SQLite's rowid alias: not listed)
+  bool partial = false;     // has a WHERE clause
+  std::string definition;   // CREATE INDEX ... as stored, when the engine keeps it
   int64_t size_bytes = -1;  // PostgreSQL: pg_relation_size; SQLite: dbstat when available
   int64_t scans = -1;       // PostgreSQL: pg_stat_user_indexes.idx_scan; -1 = not known
 };
@@ -55,7 +55,10 @@ struct SchemaInfo {
 };
 
 // Reads the schema through `connection` (user tables only: not sqlite_*, pg_catalog,
-// information_schema, hypopg's). Bounded: at most 2,000 tables.
+// information_schema, nor objects that belong to an extension such as hypopg's views).
+// PostgreSQL: the schemas of the search path. SQLite: the main database; index sizes walk
+// each index's pages through dbstat, and tables without a sqlite_stat1 row are counted.
+// Bounded: at most 2,000 tables and views (more: kPayloadTooLarge).
 Result<SchemaInfo> LoadSchemaInfo(db::Connection& connection);
 
 }  // namespace fastbreak::query

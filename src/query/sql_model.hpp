@@ -61,6 +61,7 @@ struct TableUse {
   std::string name;   // lowercased base table name (or CTE/view name)
   std::string alias;  // empty when none
   bool is_cte = false;
+  int location = -1;  // byte offset of the name in the SQL
 };
 
 struct OrderTerm {
@@ -80,6 +81,9 @@ struct OrChain {
 struct NotInSubquery {
   ColumnUse column;
   ColumnUse subquery_column;  // resolved against the subquery's FROM when possible
+  // The subquery's WHERE rejects NULLs of subquery_column at its top level (`IS NOT NULL`,
+  // or a comparison on it outside any OR), so NOT IN cannot meet a NULL.
+  bool null_filtered = false;
   int location = -1;
 };
 
@@ -89,20 +93,25 @@ struct CrossJoin {
   std::string right;
 };
 
-// One SELECT (the statement itself, a CTE, a subquery, or an arm of a UNION).
+// One SELECT (the statement itself, a CTE, a subquery, or an arm of a UNION). UPDATE and
+// DELETE are modelled as a SELECT of their target table (plus UPDATE's FROM and DELETE's
+// USING) filtered by their WHERE. Derived tables and table functions in FROM are not listed
+// in `tables` (their own SELECT is a shape of its own).
 struct SelectShape {
   std::vector<TableUse> tables;  // this level's FROM, in order
   bool select_star = false;      // * or t.* in the target list
+  int star_location = -1;        // where the first `*` or `t.*` term starts
   bool has_where = false;
-  bool has_limit = false;
+  bool has_limit = false;     // LIMIT n / FETCH FIRST n (not LIMIT ALL, not OFFSET alone)
+  bool has_order_by = false;  // any ORDER BY, even one whose terms are all expressions
   bool has_group_by = false;
-  bool has_aggregate = false;    // count(), sum()... in the target list
+  bool has_aggregate = false;  // count(), sum()... in the target list
   bool distinct = false;
   std::vector<Predicate> predicates;
   std::vector<JoinEdge> joins;
-  std::vector<OrderTerm> order_by;    // only plain column terms; others are skipped
-  std::vector<ColumnUse> group_by;    // only plain column terms
-  std::vector<OrChain> or_chains;     // runs of at least 2 terms
+  std::vector<OrderTerm> order_by;  // only plain column terms; others are skipped
+  std::vector<ColumnUse> group_by;  // only plain column terms
+  std::vector<OrChain> or_chains;   // runs of at least 2 terms
   std::vector<NotInSubquery> not_in_subqueries;
   std::vector<CrossJoin> cross_joins;
   int depth = 0;  // 0 = the statement's own SELECT
@@ -110,13 +119,27 @@ struct SelectShape {
 
 struct SqlModel {
   std::string statement;  // "select", "insert", "update", "delete", "explain", "other"
-  std::vector<SelectShape> selects;  // outermost first, then nested ones in text order
+  // Outermost first, then nested ones in text order (each SELECT before the ones inside it;
+  // a CTE's query after the SELECT that owns the WITH). The arms of a UNION/INTERSECT/EXCEPT
+  // are shapes of the same depth, in order; the set operation's ORDER BY and LIMIT set
+  // has_order_by / has_limit on every arm (its order terms name output columns: not listed).
+  // EXPLAIN is modelled as the statement it explains; INSERT ... SELECT as its SELECT.
+  std::vector<SelectShape> selects;
 };
 
-// Parses one statement (placeholders `?`, `?N`, `$N`, `:name` accepted). kSyntax with
-// libpg_query's message when it cannot parse; kInvalidArgument for more than one statement.
-// With `schema`, unqualified columns are resolved to the one table of the SELECT that has
-// them, and table names of views stay as they are.
+// The longest SQL AnalyzeSql accepts, and how deep its expressions and subqueries may nest.
+inline constexpr size_t kMaxAnalyzedSqlBytes = 100 * 1024;
+inline constexpr int kMaxSqlNesting = 200;
+
+// Parses one statement (placeholders `?`, `?N`, `$N`, `:name`, `@name` accepted; locations
+// are offsets in `sql` as given). Errors: kSyntax with libpg_query's message and offset when
+// it cannot parse; kInvalidArgument for no statement, more than one, or expressions nested
+// more than kMaxSqlNesting levels; kPayloadTooLarge past kMaxAnalyzedSqlBytes.
+// Column resolution: a qualified column to the FROM item with that alias or name (searching
+// enclosing SELECTs for correlated references). An unqualified one, with `schema`, to the one
+// table of the SELECT whose catalog entry has the column (or the enclosing SELECT's when no
+// table here has it); without a schema, to the only table of the SELECT. Views stay as they
+// are (their name is the table).
 Result<SqlModel> AnalyzeSql(std::string_view sql, const SchemaInfo* schema = nullptr);
 
 }  // namespace fastbreak::query

@@ -19,6 +19,7 @@ export const TOOL_NAMES = [
   'league_leaders', 'team_season_stats', 'standings', 'team_roster', 'schedule', 'head_to_head',
   'get_game', 'box_score', 'play_by_play', 'describe_schema', 'run_sql',
   'get_cache_stats', 'invalidate_cache', 'warm_cache',
+  'get_top_queries', 'get_slow_queries', 'analyze_query', 'recommend_indexes',
 ];
 
 // Seconds of work for SQLite: far longer than any test waits (the 10 s call limit stops it).
@@ -230,6 +231,26 @@ export function registerMcpSuite(label, options) {
         const bad = await client.callTool({ name: 'invalidate_cache', arguments: {} });
         assert.equal(bad.isError, true);
         assert.match(textOf(bad), /say what to invalidate/);
+      });
+      test('get_top_queries, get_slow_queries, analyze_query, recommend_indexes', async () => {
+        const top = await call('get_top_queries', { limit: 3 });
+        assert.ok(top.queries.length > 0 && top.queries.length <= 3, JSON.stringify(top));
+        assert.ok(top.queries[0].calls >= 1 && top.queries[0].total_ms >= 0);
+        const slow = await call('get_slow_queries', { limit: 5, explain: false });
+        assert.equal(typeof slow.threshold_ms, 'number');
+        assert.ok(Array.isArray(slow.queries));
+        const analyzed = await call('analyze_query',
+          { sql: 'SELECT * FROM games ORDER BY attendance', advise: false });
+        const rules = analyzed.findings.map(f => f.rule);
+        assert.ok(rules.includes('select_star'), rules.join(','));
+        assert.ok(rules.includes('temp_btree'), rules.join(','));
+        const advice = await call('recommend_indexes',
+          { source: 'queries', queries: ['SELECT game_id FROM games WHERE attendance = 18000'] });
+        assert.ok(Array.isArray(advice.recommendations) && advice.queries === 1,
+          JSON.stringify(advice));
+        const bad = await client.callTool({ name: 'analyze_query', arguments: {} });
+        assert.equal(bad.isError, true);
+        assert.match(textOf(bad), /sql/);
       });
       test('every listed tool was called', () => {
         assert.deepEqual([...called].sort(), [...TOOL_NAMES].sort());
