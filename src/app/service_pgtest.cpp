@@ -9,6 +9,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "app/service.hpp"
@@ -210,6 +211,15 @@ TEST_F(ServicePgTest, ToolCallsWorkOnPostgres) {
     CallOutcome outcome = CallTool(**service, tool, arguments);
     EXPECT_TRUE(outcome.ok) << tool << ": " << outcome.message;
   }
+  // The PostgreSQL backend reported every statement to the query statistics, with its tool.
+  ASSERT_NE((*service)->query_stats, nullptr);
+  std::set<std::string> tools;
+  for (const auto& row : (*service)->query_stats->Top(1000)) {
+    EXPECT_EQ(row.dialect, db::Dialect::kPostgres) << row.normalized;
+    EXPECT_EQ(row.kind, query::NormalizerKind::kPgQuery) << row.normalized;
+    tools.insert(row.tools.begin(), row.tools.end());
+  }
+  for (const auto& [tool, arguments] : ToolMix()) EXPECT_TRUE(tools.count(tool)) << tool;
 }
 
 // pg_ctl restart during a stream of tool calls: every call succeeds or fails with a

@@ -1,5 +1,7 @@
 #include "core/json_text.hpp"
 
+#include <algorithm>
+
 namespace fastbreak {
 
 void AppendJsonString(std::string& out, std::string_view value) {
@@ -36,6 +38,29 @@ void AppendJsonString(std::string& out, std::string_view value) {
     }
   }
   out.push_back('"');
+}
+
+int JsonNestingDepth(std::string_view text) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
 }
 
 }  // namespace fastbreak

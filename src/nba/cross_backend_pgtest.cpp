@@ -453,6 +453,56 @@ TEST_F(CrossBackendTest, EveryToolAnswersTheSameOnBothBackends) {
   }
 }
 
+// The query tools inside a read-only unit of work, as the service runs them: EXPLAIN and lint
+// on both engines, and index advice verified by each engine's planner (hypopg on PostgreSQL).
+TEST_F(CrossBackendTest, QueryToolsAnalyzeAndAdviseOnBothBackends) {
+  ASSERT_OK(state_->server.Query("CREATE EXTENSION IF NOT EXISTS hypopg; SELECT 1"));
+  const ToolSpec* analyze = NbaCatalog().FindTool("analyze_query");
+  const ToolSpec* recommend = NbaCatalog().FindTool("recommend_indexes");
+  ASSERT_NE(analyze, nullptr);
+  ASSERT_NE(recommend, nullptr);
+  const Json analyzed = {{"sql", "SELECT * FROM play_by_play WHERE description LIKE '%Jump%'"},
+                         {"advise", false}};
+  auto [sqlite, pg] =
+      OnBoth([&](CallContext& context) { return RunTool(*analyze, analyzed, context); });
+  for (const Outcome* outcome : {&sqlite, &pg}) {
+    ASSERT_TRUE(outcome->ok) << outcome->message;
+    std::set<std::string> rules;
+    for (const Json& finding : outcome->structured["findings"]) {
+      rules.insert(finding["rule"].get<std::string>());
+      EXPECT_FALSE(finding["evidence"].get<std::string>().empty()) << finding.dump();
+    }
+    EXPECT_TRUE(rules.count("select_star") && rules.count("leading_wildcard_like") &&
+                rules.count("full_scan"))
+        << outcome->structured["findings"].dump();
+  }
+  EXPECT_EQ(sqlite.structured["plan"]["dialect"], "sqlite");
+  EXPECT_EQ(pg.structured["plan"]["dialect"], "postgres");
+  EXPECT_GT(pg.structured["plan"]["total_cost"].get<double>(), 0);
+  // The same fingerprint whichever engine explained it.
+  EXPECT_EQ(sqlite.structured["fingerprint"], pg.structured["fingerprint"]);
+
+  const Json workload = {
+      {"source", "queries"},
+      {"queries", {"SELECT event_num FROM play_by_play WHERE player_id = 203999 AND period = 4"}}};
+  auto [sqlite_advice, pg_advice] =
+      OnBoth([&](CallContext& context) { return RunTool(*recommend, workload, context); });
+  for (const Outcome* outcome : {&sqlite_advice, &pg_advice}) {
+    ASSERT_TRUE(outcome->ok) << outcome->message;
+    const Json& recommendations = outcome->structured["recommendations"];
+    ASSERT_FALSE(recommendations.empty()) << outcome->structured.dump();
+    EXPECT_EQ(recommendations[0]["table"], "play_by_play");
+    EXPECT_EQ(recommendations[0]["columns"][0], "player_id") << recommendations.dump();
+    EXPECT_TRUE(outcome->structured["applied"].empty());
+  }
+  EXPECT_EQ(sqlite_advice.structured["method"], "sqlite-what-if");
+  EXPECT_EQ(pg_advice.structured["method"], "hypopg");
+  // Nothing was created, and no hypothetical index outlives the call.
+  auto left = state_->server.Query("SELECT count(*) FROM hypopg_list_indexes");
+  ASSERT_OK(left);
+  EXPECT_EQ(left->back(), "0");
+}
+
 TEST_F(CrossBackendTest, ResourcesReadTheSame) {
   const Json star = PickOne("SELECT player_id FROM players ORDER BY player_id LIMIT 1 OFFSET 20");
   const Json game = PickOne("SELECT game_id FROM games ORDER BY game_id LIMIT 1 OFFSET 5");

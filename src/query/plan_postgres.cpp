@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "core/json_text.hpp"
 #include "query/plan.hpp"
 #include "query/plan_internal.hpp"
 
@@ -21,30 +22,6 @@ using std::chrono::milliseconds;
 constexpr int kMaxJsonNesting = 2 * kMaxPlanDepth + 8;
 constexpr size_t kMaxTextBytes = 2000;  // of each condition kept in a node's detail
 constexpr std::string_view kStatementName = "fb_explain";
-
-// The deepest nesting of arrays and objects, outside strings.
-int JsonNesting(std::string_view text) {
-  int depth = 0;
-  int deepest = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 std::string Text(const json& node, const char* key) {
   const auto it = node.find(key);
@@ -540,7 +517,7 @@ Result<QueryPlan> ParsePostgresPlan(std::string_view text) {
     return MakeError(ErrorCode::kPayloadTooLarge, "the plan is {} bytes; at most {} are accepted",
                      text.size(), kMaxPlanJsonBytes);
   }
-  if (plan_detail::JsonNesting(text) > plan_detail::kMaxJsonNesting) {
+  if (JsonNestingDepth(text) > plan_detail::kMaxJsonNesting) {
     return MakeError(ErrorCode::kInvalidArgument, "the plan is nested deeper than {} nodes",
                      kMaxPlanDepth);
   }

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/json_text.hpp"
+
 namespace fastbreak::query {
 namespace {
 
@@ -195,29 +197,6 @@ bool IsValidUtf8(std::string_view text) {
     i += length;
   }
   return true;
-}
-
-// Deepest nesting of objects and arrays in JSON text.
-int JsonNesting(std::string_view text) {
-  int depth = 0, deepest = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return deepest;
 }
 
 // --- parse tree access: every node is {"TypeName": {fields}} ---
@@ -1197,7 +1176,7 @@ Result<SqlModel> AnalyzeSql(std::string_view sql, const SchemaInfo* schema) {
                      offset);
   }
   const std::string_view tree = parsed->parse_tree != nullptr ? parsed->parse_tree : "";
-  if (JsonNesting(tree) > kMaxJsonNesting) {
+  if (JsonNestingDepth(tree) > kMaxJsonNesting) {
     return MakeError(ErrorCode::kInvalidArgument, "SQL nested more than {} levels deep",
                      kMaxSqlNesting);
   }

@@ -85,6 +85,37 @@ check "generate reports rows/s" grep -q "rows/s" "$work/gen.out"
 "$bin" generate --db "$work/league.db" --seasons 1 --start-season 2023 -q >"$work/out" 2>"$work/err"
 check "generating a season twice fails" test $? -eq 1
 
+# --- advise ------------------------------------------------------------------------------
+"$bin" advise --workload "$work/help" >"$work/out" 2>"$work/err"
+check "advise without --db or --pg exits 2" test $? -eq 2
+"$bin" advise --db "$work/league.db" >"$work/out" 2>"$work/err"
+check "advise on SQLite without --workload exits 2" test $? -eq 2
+check "advise without a workload says what to give" grep -q -- "--workload FILE" "$work/err"
+printf -- '-- only a comment\n' >"$work/empty.sql"
+"$bin" advise --db "$work/league.db" --workload "$work/empty.sql" >"$work/out" 2>"$work/err"
+check "an empty workload exits 2" test $? -eq 2
+check "an empty workload names the file" grep -q "empty.sql" "$work/err"
+printf -- '-- calls: 50\nSELECT game_id FROM games WHERE attendance = 18000;\nSELECT nonsense FROM nowhere;\n' \
+  >"$work/workload.sql"
+before_indexes=$(sqlite3 "$work/league.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'index'")
+"$bin" advise --db "$work/league.db" --workload "$work/workload.sql" -q >"$work/advice" 2>"$work/err"
+check "advise exits 0" test $? -eq 0
+check "advise recommends the attendance index" \
+  grep -q "CREATE INDEX idx_games_attendance ON games (attendance)" "$work/advice"
+check "advise lists the query it could not use" grep -q "nowhere" "$work/advice"
+check "advise creates nothing without --apply" test "$before_indexes" = \
+  "$(sqlite3 "$work/league.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'index'")"
+"$bin" advise --db "$work/league.db" --workload "$work/workload.sql" --apply --format json -q \
+  >"$work/applied.json" 2>"$work/err"
+check "advise --apply exits 0" test $? -eq 0
+check "advise --apply created the index" test "$(sqlite3 "$work/league.db" \
+  "SELECT count(*) FROM sqlite_schema WHERE name = 'idx_games_attendance'")" -eq 1
+check "advise --apply reports the workload time before and after" \
+  grep -q '"workload_ms_after"' "$work/applied.json"
+"$bin" advise --db "$work/league.db" --workload "$work/workload.sql" -q >"$work/again" 2>"$work/err"
+check "advise after --apply recommends nothing more" \
+  test "$(grep -c 'CREATE INDEX' "$work/again")" -eq 0
+
 # --- serve ---------------------------------------------------------------------------------
 "$bin" serve --db "$work/league.db" --port 0 --io-threads 2 2>"$work/serve.err" &
 server_pid=$!
