@@ -142,9 +142,8 @@ int RunAdvise(const AdviseArgs& args) {
     json["workload_ms_before"] = before_ms;
     json["workload_ms_after"] = after_ms;
     measured = fmt::format(
-        "Workload time (fastest of {} runs of the {} queries, once each): {:.3f} ms before, {:.3f} "
-        "ms after "
-        "({:.1f}x)\n",
+        "Workload time (fastest of {} runs of the {} queries, once each): "
+        "{:.3f} ms before, {:.3f} ms after ({:.1f}x)\n",
         kTimedRuns, workload.size(), before_ms, after_ms,
         after_ms > 0 ? before_ms / after_ms : 0.0);
   }

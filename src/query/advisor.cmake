@@ -12,13 +12,3 @@ fastbreak_module(query_advisor
     advisor_workload.cpp
   DEPS fastbreak_query_core fastbreak_query_lint fastbreak_query_plan fastbreak_db fastbreak_core
     nlohmann_json::nlohmann_json)
-
-fastbreak_test(query_advisor_test
-  SOURCES advisor_test.cpp
-  DEPS fastbreak_query_advisor
-  LABEL sqlite TIMEOUT 120)
-
-fastbreak_test(query_advisor_pgtest
-  SOURCES advisor_pgtest.cpp
-  DEPS fastbreak_query_advisor fastbreak_db_postgres
-  LABEL postgres TIMEOUT 180)

@@ -4,11 +4,6 @@ fastbreak_module(query_core
   SOURCES fingerprint.cpp query_stats.cpp
   DEPS fastbreak_db fastbreak_core PgQuery::pg_query nlohmann_json::nlohmann_json Threads::Threads)
 
-fastbreak_test(query_core_test
-  SOURCES fingerprint_test.cpp query_stats_test.cpp
-  DEPS fastbreak_query_core
-  LABEL unit TIMEOUT 120)
-
 fastbreak_benchmark(query_benchmark
   SOURCES query_benchmark.cpp
   DEPS fastbreak_query_core fastbreak_testing)

@@ -3,13 +3,3 @@
 fastbreak_module(query_plan
   SOURCES plan.cpp plan_sqlite.cpp plan_postgres.cpp
   DEPS fastbreak_query_lint fastbreak_db fastbreak_core nlohmann_json::nlohmann_json)
-
-fastbreak_test(query_plan_test
-  SOURCES plan_test.cpp
-  DEPS fastbreak_query_plan
-  LABEL sqlite TIMEOUT 120)
-
-fastbreak_test(query_plan_pgtest
-  SOURCES plan_pgtest.cpp
-  DEPS fastbreak_query_plan fastbreak_db_postgres fastbreak_testing
-  LABEL postgres TIMEOUT 300)
