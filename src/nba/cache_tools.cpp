@@ -38,13 +38,6 @@ Result<std::vector<std::string>> StringList(const Json& arguments, std::string_v
   return out;
 }
 
-ToolOutput JsonOutput(Json structured, std::string text) {
-  ToolOutput output;
-  output.structured = std::move(structured);
-  output.text = std::move(text);
-  return output;
-}
-
 ToolSpec GetCacheStatsTool() {
   ToolSpec tool;
   tool.name = "get_cache_stats";

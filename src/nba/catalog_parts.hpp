@@ -5,6 +5,14 @@
 
 namespace fastbreak::nba::detail {
 
+// A tool result from its structured part and its text rendering.
+inline ToolOutput JsonOutput(Json structured, std::string text) {
+  ToolOutput output;
+  output.structured = std::move(structured);
+  output.text = std::move(text);
+  return output;
+}
+
 void AddPlayerTools(Catalog& catalog);  // player_tools.cpp
 void AddTeamTools(Catalog& catalog);    // team_tools.cpp
 void AddGameTools(Catalog& catalog);    // game_tools.cpp

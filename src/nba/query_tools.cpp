@@ -32,13 +32,6 @@ Result<query::QueryStats*> RequireStats(const CallContext& context) {
   return context.query_stats;
 }
 
-ToolOutput JsonOutput(Json structured, std::string text) {
-  ToolOutput output;
-  output.structured = std::move(structured);
-  output.text = std::move(text);
-  return output;
-}
-
 std::string Cut(std::string_view text, size_t max) {
   if (text.size() <= max) return std::string(text);
   size_t end = max;

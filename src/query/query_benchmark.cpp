@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "db/sqlite/sqlite_database.hpp"
+#include "query/fake_statement.hpp"
 #include "query/query_stats.hpp"
 #include "telemetry/metrics.hpp"
 #include "testing/testing.hpp"
@@ -29,30 +30,6 @@ constexpr std::string_view kSqliteOnlySql =
     "s.assists FROM player_season_stats s JOIN players p ON p.id = s.player_id JOIN teams t "
     "ON t.id = s.team_id WHERE p.full_name GLOB ? AND s.season BETWEEN ? AND ? AND "
     "s.season_type = ? ORDER BY s.season DESC LIMIT ?";
-
-// Reports its text; nothing else is used by the statistics.
-class FakeStatement final : public db::Statement {
- public:
-  explicit FakeStatement(std::string sql) : sql_(std::move(sql)) {}
-  void BindNull(int) override {}
-  void Bind(int, int64_t) override {}
-  void Bind(int, double) override {}
-  void Bind(int, std::string_view) override {}
-  using Statement::Bind;
-  Result<bool> Step() override { return false; }
-  int ColumnCount() const override { return 0; }
-  std::string_view ColumnName(int) const override { return {}; }
-  bool IsNull(int) const override { return true; }
-  int64_t GetInt(int) const override { return 0; }
-  double GetDouble(int) const override { return 0; }
-  std::string_view GetText(int) const override { return {}; }
-  db::Value GetValue(int) const override { return {}; }
-  void Reset() override {}
-  std::string_view Sql() const override { return sql_; }
-
- private:
-  std::string sql_;
-};
 
 db::StatementEvent Event(const db::Statement& statement) {
   db::StatementEvent event;

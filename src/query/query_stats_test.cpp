@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "db/sqlite/sqlite_database.hpp"
+#include "query/fake_statement.hpp"
 #include "telemetry/metrics.hpp"
 #include "testing/testing.hpp"
 
@@ -22,35 +23,6 @@ using std::chrono::nanoseconds;
 
 // A statement that only reports its text and its text with literals, and counts how often the
 // latter was asked for.
-class FakeStatement final : public db::Statement {
- public:
-  FakeStatement(std::string sql, std::string expanded)
-      : sql_(std::move(sql)), expanded_(std::move(expanded)) {}
-  void BindNull(int) override {}
-  void Bind(int, int64_t) override {}
-  void Bind(int, double) override {}
-  void Bind(int, std::string_view) override {}
-  using Statement::Bind;
-  Result<bool> Step() override { return false; }
-  int ColumnCount() const override { return 0; }
-  std::string_view ColumnName(int) const override { return {}; }
-  bool IsNull(int) const override { return true; }
-  int64_t GetInt(int) const override { return 0; }
-  double GetDouble(int) const override { return 0; }
-  std::string_view GetText(int) const override { return {}; }
-  db::Value GetValue(int) const override { return {}; }
-  void Reset() override {}
-  std::string_view Sql() const override { return sql_; }
-  std::string ExpandedSql() const override {
-    ++expanded_calls;
-    return expanded_;
-  }
-  mutable int expanded_calls = 0;
-
- private:
-  std::string sql_;
-  std::string expanded_;
-};
 
 db::StatementEvent Event(const db::Statement& statement, nanoseconds elapsed, int64_t rows = 1,
                          bool failed = false) {
